@@ -1,0 +1,1 @@
+"""Content: the YAML bank, its models, loader and validator."""

@@ -1,0 +1,117 @@
+"""The bank: every topic and card from the built-in content and the user's folders, by id."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizapp.content.loader import LoadedTopic, Problem, load_file, topic_files
+from quizapp.content.schema import Card
+
+CONTENT_ENV = "QUIZAPP_CONTENT"
+
+
+def builtin_content_dir() -> Path:
+    """The bank shipped with quizapp: inside the wheel, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "_content"
+    return shipped if shipped.is_dir() else package.parent / "content"
+
+
+def content_dirs(extra: Sequence[Path] = (), environ: dict[str, str] | None = None) -> list[Path]:
+    """The built-in bank, then `QUIZAPP_CONTENT` (os.pathsep-separated), then `--content` folders."""
+    env = os.environ if environ is None else environ
+    from_env = [Path(p) for p in env.get(CONTENT_ENV, "").split(os.pathsep) if p.strip()]
+    dirs: list[Path] = []
+    for path in [builtin_content_dir(), *from_env, *extra]:
+        if path.resolve() not in {d.resolve() for d in dirs}:
+            dirs.append(path)
+    return dirs
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic as the app shows it."""
+
+    id: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    references: tuple[str, ...]
+    path: Path
+    card_ids: tuple[str, ...]
+
+
+@dataclass
+class Bank:
+    """Topics and cards by id, in bank order (files sorted by path, cards in file order)."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=dict)
+    topic_of: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def card_tags(self, card_id: str) -> set[str]:
+        """The card's own tags plus its topic's."""
+        return {*self.cards[card_id].tags, *self.topics[self.topic_of[card_id]].tags}
+
+    def select(
+        self,
+        topics: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        kinds: Iterable[str] = (),
+    ) -> list[str]:
+        """Card ids in bank order matching every given filter (an empty filter matches all)."""
+        topic_set, tag_set, kind_set = set(topics), set(tags), set(kinds)
+        return [
+            card_id
+            for card_id, card in self.cards.items()
+            if (not topic_set or self.topic_of[card_id] in topic_set)
+            and (not kind_set or card.kind in kind_set)
+            and (not tag_set or self.card_tags(card_id) & tag_set)
+        ]
+
+
+def load_bank(paths: Iterable[Path]) -> Bank:
+    """Load every topic file under `paths`; bad files and cards become problems, the rest loads."""
+    bank = Bank()
+    first_card: dict[str, tuple[Path, tuple[int, int]]] = {}
+    for path in topic_files(paths):
+        result = load_file(path)
+        bank.problems.extend(result.problems)
+        if result.topic is not None:
+            _add_topic(bank, result.topic, first_card)
+    bank.problems.sort()
+    return bank
+
+
+def _add_topic(bank: Bank, loaded: LoadedTopic, first_card: dict[str, tuple[Path, tuple[int, int]]]) -> None:
+    header, shown = loaded.header, str(loaded.path)
+    if header.topic in bank.topics:
+        other = bank.topics[header.topic].path
+        line, col = loaded.position
+        message = f"duplicate topic id `{header.topic}`: already defined in {other}; file skipped"
+        bank.problems.append(Problem(shown, line, col, message))
+        return
+    kept: list[str] = []
+    for card, (line, col) in zip(loaded.cards, loaded.card_positions, strict=True):
+        if card.id in bank.cards:
+            other_path, (other_line, other_col) = first_card[card.id]
+            message = f"duplicate card id `{card.id}`: first defined at {other_path}:{other_line}:{other_col}"
+            bank.problems.append(Problem(shown, line, col, message))
+            continue
+        bank.cards[card.id] = card
+        bank.topic_of[card.id] = header.topic
+        first_card[card.id] = (loaded.path, (line, col))
+        kept.append(card.id)
+    bank.topics[header.topic] = Topic(
+        id=header.topic,
+        title=header.title,
+        summary=header.summary,
+        tags=tuple(header.tags),
+        references=tuple(header.references),
+        path=loaded.path,
+        card_ids=tuple(kept),
+    )

@@ -1,0 +1,197 @@
+"""Load topic files into validated models; report every problem as `path:line:col: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from quizapp.content.schema import CARD_KINDS, Card, TopicHeader
+from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, parse
+
+CARD_ADAPTER: TypeAdapter[Card] = TypeAdapter(Card)
+TOPIC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, at a place an editor can jump to."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LoadedTopic:
+    """The valid part of one topic file, and where each card starts (for duplicate reports)."""
+
+    header: TopicHeader
+    cards: tuple[Card, ...]
+    path: Path
+    position: Position
+    card_positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What loading one file gave: a topic (unless the file is unusable) and its problems."""
+
+    topic: LoadedTopic | None
+    problems: tuple[Problem, ...]
+
+
+def topic_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every topic file under `paths` (files as given, folders searched recursively), sorted."""
+    for path in paths:
+        if path.is_dir():
+            found = (
+                p
+                for p in path.rglob("*")
+                if p.suffix in TOPIC_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def load_file(path: Path, display: str | None = None) -> FileResult:
+    """Read and validate one topic file; never raises for bad content."""
+    shown = display or str(path)
+
+    def problem(position: Position, message: str) -> Problem:
+        return Problem(shown, position[0], position[1], message)
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        return FileResult(None, (problem((1, 1), f"cannot read file: {error.strerror}"),))
+    except UnicodeDecodeError as error:
+        return FileResult(None, (problem((1, 1), f"not UTF-8 text (byte {error.start})"),))
+    try:
+        located = parse(text)
+    except YamlSyntaxError as error:
+        return FileResult(None, (problem((error.line, error.col), error.message),))
+
+    problems = [
+        problem(position, f"duplicate key `{_dotted(key_path)}`: a later value would silently win")
+        for key_path, position in located.duplicates
+    ]
+    data = located.data
+    if data is None:
+        problems.append(problem((1, 1), "file is empty: expected a topic with topic, title, summary, cards"))
+        return FileResult(None, tuple(problems))
+    if not isinstance(data, dict):
+        found = _type_name(data)
+        problems.append(problem((1, 1), f"expected a mapping (topic: ..., title: ...), found {found}"))
+        return FileResult(None, tuple(problems))
+
+    header_data = {key: value for key, value in data.items() if key != "cards"}
+    try:
+        header = TopicHeader.model_validate(header_data)
+    except ValidationError as error:
+        problems.extend(_problems(error, (), located, shown, what="topic"))
+        return FileResult(None, tuple(problems))
+    if path.stem != header.topic:
+        at = located.position(("topic",))
+        problems.append(problem(at, f"topic id `{header.topic}` differs from the file name `{path.name}`"))
+
+    raw_cards = data.get("cards", [])
+    if raw_cards is None:
+        raw_cards = []
+    if not isinstance(raw_cards, list):
+        at = located.position(("cards",))
+        problems.append(problem(at, f"`cards` must be a list of cards, found {_type_name(raw_cards)}"))
+        raw_cards = []
+
+    cards: list[Card] = []
+    positions: list[Position] = []
+    for index, raw in enumerate(raw_cards):
+        base: Path_ = ("cards", index)
+        if not isinstance(raw, dict):
+            at = located.position(base)
+            problems.append(
+                problem(at, f"a card must be a mapping (id: ..., kind: ...), found {_type_name(raw)}")
+            )
+            continue
+        try:
+            cards.append(CARD_ADAPTER.validate_python(raw))
+            positions.append(located.position(base))
+        except ValidationError as error:
+            kind = raw.get("kind")
+            problems.extend(
+                _problems(error, base, located, shown, what=kind if kind in CARD_KINDS else "card")
+            )
+    topic = LoadedTopic(header, tuple(cards), path, located.position(()), tuple(positions))
+    return FileResult(topic, tuple(problems))
+
+
+def _problems(
+    error: ValidationError, base: Path_, located: Located, shown: str, what: str
+) -> Iterator[Problem]:
+    """Translate pydantic errors into positioned, plainly worded problems."""
+    label = what if what in ("topic", "card") else f"{what} card"
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        if base and loc and loc[0] in CARD_KINDS:
+            loc = loc[1:]  # the discriminated union prefixes the tag
+        path = (*base, *loc)
+        kind = item["type"]
+        if kind == "missing":
+            line, col = located.position(path[:-1])
+            message = f"missing required key `{loc[-1]}` in this {label}"
+        elif kind == "extra_forbidden":
+            line, col = located.position(path, key=True)
+            message = f"unknown key `{loc[-1]}` in this {label}{_allowed(what)}"
+        elif kind == "union_tag_not_found":
+            line, col = located.position(path)
+            message = f"missing required key `kind` (one of {', '.join(CARD_KINDS)})"
+        elif kind == "union_tag_invalid":
+            line, col = located.position((*path, "kind"))
+            found = item["ctx"].get("tag")
+            message = f"unknown card kind `{found}`: expected one of {', '.join(CARD_KINDS)}"
+        else:
+            line, col = located.position(path)
+            text = str(item["msg"]).removeprefix("Value error, ")
+            where = _dotted(loc)
+            message = f"`{where}`: {text}" if where else text
+            if kind == "string_pattern_mismatch":
+                message = f"`{where}`: {item['input']!r} is not an id: use lowercase letters, digits, dashes"
+        yield Problem(shown, line, col, message)
+
+
+def _allowed(what: str) -> str:
+    from quizapp.content import schema
+
+    model = {
+        "topic": schema.TopicFile,
+        "flashcard": schema.Flashcard,
+        "choice": schema.ChoiceCard,
+        "numeric": schema.NumericCard,
+        "code": schema.CodeCard,
+    }.get(what)
+    if model is None:
+        return ""
+    return f" (allowed: {', '.join(model.model_fields)})"
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", str: "a string", bool: "true/false"}.get(
+        type(value), f"a {type(value).__name__}"
+    )

@@ -1,0 +1,88 @@
+"""Parse YAML into plain Python data plus the line and column of every node, so errors can point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml's C parser is several times faster; fall back to pure Python where it isn't built
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+Position = tuple[int, int]
+
+
+class YamlSyntaxError(Exception):
+    """A file that is not well-formed YAML, with the 1-based position of the problem."""
+
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+@dataclass
+class Located:
+    """YAML data with the position of each value node and of each mapping key."""
+
+    data: Any
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    duplicates: list[tuple[Path_, Position]] = field(default_factory=list)
+
+    def position(self, path: Path_, *, key: bool = False) -> Position:
+        """Position of the node at `path` (or of its key), else of its nearest ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+def _position(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def parse(text: str) -> Located:
+    """Compose `text` with the C parser and build the data while recording positions."""
+    loader = SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
+        raise YamlSyntaxError(f"YAML syntax error: {message}", line, col) from None
+    except yaml.YAMLError as error:  # e.g. a reader error on a control character
+        raise YamlSyntaxError(f"YAML error: {error}", 1, 1) from None
+    finally:
+        loader.dispose()
+    located = Located(data=None)
+    if root is not None:
+        located.data = _build(root, (), located, loader)
+    return located
+
+
+def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
+    out.values[path] = _position(node)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                key = str(key)
+            child = (*path, key)
+            if key in result:
+                out.duplicates.append((child, _position(key_node)))
+            out.keys[child] = _position(key_node)
+            result[key] = _build(value_node, child, out, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), out, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)

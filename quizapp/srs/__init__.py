@@ -1,0 +1,1 @@
+"""Scheduling: FSRS reviews, the study queue and daily limits."""

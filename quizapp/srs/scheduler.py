@@ -1,0 +1,169 @@
+"""Grading: the fsrs reference Scheduler turns a rating into the card's next state, stored atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import fsrs
+from sqlite_utils import Database
+
+from quizapp.settings import Settings
+from quizapp.store import repo
+from quizapp.store.repo import CardState, Review
+
+Clock = Callable[[], datetime]
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the only kind fsrs accepts)."""
+    return datetime.now(UTC)
+
+
+def study_day_start(now: datetime, starts_at_hour: int, tz: tzinfo | None = None) -> datetime:
+    """The UTC instant the current study day began: today at `starts_at_hour` local time, or yesterday."""
+    local = now.astimezone(tz)
+    start = local.replace(hour=starts_at_hour, minute=0, second=0, microsecond=0)
+    if local < start:
+        start -= timedelta(days=1)
+    return start.astimezone(UTC)
+
+
+def make_scheduler(settings: Settings) -> fsrs.Scheduler:
+    """The fsrs Scheduler for these settings."""
+    return fsrs.Scheduler(desired_retention=settings.desired_retention)
+
+
+def next_state(
+    scheduler: fsrs.Scheduler,
+    before: CardState | None,
+    *,
+    card_id: str,
+    topic: str,
+    kind: str,
+    rating: int,
+    now: datetime,
+    leech_lapses: int,
+) -> CardState:
+    """The card's state after `rating` at `now`; a lapse past the threshold makes it a suspended leech."""
+    now = now.astimezone(UTC)
+    if before is None:
+        card = fsrs.Card(card_id=0, due=now)  # an explicit id: fsrs sleeps 1 ms to invent one
+    else:
+        card = fsrs.Card(
+            card_id=0,
+            state=fsrs.State(before.state),
+            step=before.step,
+            stability=before.stability,
+            difficulty=before.difficulty,
+            due=before.due,
+            last_review=before.last_review,
+        )
+    reviewed, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=now)
+    lapsed = before is not None and before.state == fsrs.State.Review and rating == fsrs.Rating.Again
+    lapses = (before.lapses if before else 0) + int(lapsed)
+    becomes_leech = lapsed and lapses >= leech_lapses
+    return CardState(
+        card_id=card_id,
+        topic=topic,
+        kind=kind,
+        state=int(reviewed.state),
+        step=reviewed.step,
+        stability=reviewed.stability,
+        difficulty=reviewed.difficulty,
+        due=reviewed.due,
+        last_review=reviewed.last_review,
+        lapses=lapses,
+        suspended=(before.suspended if before else False) or becomes_leech,
+        leech=(before.leech if before else False) or becomes_leech,
+    )
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What a grade did: the stored review's id and the card's new state."""
+
+    review_id: int
+    rating: int
+    state: CardState
+    became_leech: bool
+
+
+class Reviewer:
+    """Grades cards into the store and remembers this session's grades for undo."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock = utcnow) -> None:
+        self.db, self.settings, self.clock = db, settings, clock
+        self.scheduler = make_scheduler(settings)
+        self._undo_stack: list[int] = []
+
+    def grade(
+        self,
+        card_id: str,
+        *,
+        topic: str,
+        kind: str,
+        rating: int,
+        duration_ms: int | None = None,
+        correct: bool | None = None,
+        seed: int | None = None,
+        response: str | None = None,
+    ) -> Graded:
+        """Schedule and store one review (card row + review row in one transaction)."""
+        now = self.clock().astimezone(UTC)
+        before = repo.get_card(self.db, card_id)
+        review = Review(card_id, now, rating, duration_ms, correct, seed, response)
+        graded = self._store(before, review, topic=topic, kind=kind)
+        self._undo_stack.append(graded.review_id)
+        return graded
+
+    def regrade(self, review_id: int, rating: int) -> Graded:
+        """Replace the rating of a review just made (the user overrode an automatic grade)."""
+        row = self.db.execute(
+            "SELECT card_id, reviewed_at, duration_ms, correct, seed, response FROM reviews WHERE id = ?",
+            [review_id],
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no review {review_id}")
+        card_id, reviewed_at, duration_ms, correct, seed, response = row
+        current = repo.get_card(self.db, card_id)
+        assert current is not None, "a reviewed card always has a state row"
+        stored = repo.from_db(reviewed_at)
+        assert stored is not None
+        correct_flag = None if correct is None else bool(correct)
+        review = Review(card_id, stored, rating, duration_ms, correct_flag, seed, response)
+        with self.db.atomic():
+            repo.undo_review(self.db, review_id)
+            before = repo.get_card(self.db, card_id)
+            graded = self._store(before, review, topic=current.topic, kind=current.kind)
+        self._undo_stack = [graded.review_id if r == review_id else r for r in self._undo_stack]
+        return graded
+
+    def undo(self) -> str | None:
+        """Undo this session's last grade; returns the card id, or None if nothing is left to undo."""
+        while self._undo_stack:
+            card_id = repo.undo_review(self.db, self._undo_stack.pop())
+            if card_id is not None:
+                return card_id
+        return None
+
+    @property
+    def can_undo(self) -> bool:
+        """True when this session has a grade to undo."""
+        return bool(self._undo_stack)
+
+    def _store(self, before: CardState | None, review: Review, *, topic: str, kind: str) -> Graded:
+        after = next_state(
+            self.scheduler,
+            before,
+            card_id=review.card_id,
+            topic=topic,
+            kind=kind,
+            rating=review.rating,
+            now=review.reviewed_at,
+            leech_lapses=self.settings.leech_lapses,
+        )
+        review_id = repo.record_review(self.db, before, after, review)
+        return Graded(review_id, review.rating, after, after.leech and not (before and before.leech))

@@ -1,0 +1,57 @@
+"""Counts for the dashboard, computed by SQL over the store and mapped onto the bank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from quizapp.content.bank import Bank
+from quizapp.settings import Settings
+from quizapp.srs.scheduler import study_day_start
+from quizapp.store import repo
+
+
+@dataclass(frozen=True)
+class TopicCounts:
+    """Due (learning + review, not suspended), never-reviewed, and all cards of a topic."""
+
+    due: int = 0
+    new: int = 0
+    total: int = 0
+
+
+def topic_counts(db: Database, bank: Bank, now: datetime) -> dict[str, TopicCounts]:
+    """Counts per topic id, for every topic in the bank."""
+    due: dict[str, int] = {}
+    for (card_id,) in db.execute(
+        "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0", [repo.to_db(now)]
+    ):
+        topic = bank.topic_of.get(card_id)
+        if topic is not None:
+            due[topic] = due.get(topic, 0) + 1
+    known = {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
+    result: dict[str, TopicCounts] = {}
+    for topic_id, topic in bank.topics.items():
+        fresh = sum(card_id not in known for card_id in topic.card_ids)
+        result[topic_id] = TopicCounts(due.get(topic_id, 0), fresh, len(topic.card_ids))
+    return result
+
+
+@dataclass(frozen=True)
+class Today:
+    """Today's activity: reviews done and new cards started since the study day began."""
+
+    reviewed: int
+    new_started: int
+
+
+def today(db: Database, settings: Settings, now: datetime) -> Today:
+    """What the user did since the start of the current study day."""
+    since = repo.to_db(study_day_start(now, settings.day_starts_at))
+    reviewed, new_started = db.execute(
+        "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM reviews WHERE reviewed_at >= ?",
+        [since],
+    ).fetchone()
+    return Today(int(reviewed), int(new_started))

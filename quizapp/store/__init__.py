@@ -1,0 +1,1 @@
+"""Storage: the SQLite file holding card states and the review log."""

@@ -1,0 +1,158 @@
+"""Reads and writes of card states and reviews. A grade is one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+NEW = 0  # `state_before` of a review whose card had never been reviewed
+
+
+def to_db(moment: datetime) -> str:
+    """A timezone-aware datetime as UTC ISO text with microseconds (sorts correctly as text)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: quizapp stores only timezone-aware times")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db(text: str | None) -> datetime | None:
+    """The inverse of `to_db`; None stays None."""
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A reviewed card's scheduling state, as in the `cards` table."""
+
+    card_id: str
+    topic: str
+    kind: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+
+    def to_row(self) -> dict[str, Any]:
+        """The `cards` row for this state."""
+        row = asdict(self)
+        row.update(
+            due=to_db(self.due),
+            last_review=to_db(self.last_review) if self.last_review else None,
+            suspended=int(self.suspended),
+            leech=int(self.leech),
+        )
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CardState:
+        """Build from a `cards` row."""
+        due = from_db(row["due"])
+        assert due is not None
+        return cls(
+            **{
+                **row,
+                "due": due,
+                "last_review": from_db(row["last_review"]),
+                "suspended": bool(row["suspended"]),
+                "leech": bool(row["leech"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Review:
+    """One grade, as in the `reviews` table (without its id)."""
+
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int | None = None
+    correct: bool | None = None
+    seed: int | None = None
+    response: str | None = None
+
+
+def get_card(db: Database, card_id: str) -> CardState | None:
+    """The stored state of one card, or None when it was never reviewed."""
+    rows = list(db["cards"].rows_where("card_id = ?", [card_id]))
+    return CardState.from_row(rows[0]) if rows else None
+
+
+def all_cards(db: Database) -> dict[str, CardState]:
+    """Every stored card state by id."""
+    return {row["card_id"]: CardState.from_row(row) for row in db["cards"].rows}
+
+
+def record_review(db: Database, before: CardState | None, after: CardState, review: Review) -> int:
+    """Write the new card state and its review row in one transaction; returns the review id."""
+    row = {
+        "card_id": review.card_id,
+        "reviewed_at": to_db(review.reviewed_at),
+        "rating": review.rating,
+        "duration_ms": review.duration_ms,
+        "correct": None if review.correct is None else int(review.correct),
+        "seed": review.seed,
+        "response": review.response,
+        "state_before": before.state if before else NEW,
+        "card_before": json.dumps(before.to_row()) if before else None,
+    }
+    with db.atomic():
+        db["cards"].upsert(after.to_row(), pk="card_id")
+        cursor = db.execute(
+            "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, correct, seed, response,"
+            " state_before, card_before) VALUES (:card_id, :reviewed_at, :rating, :duration_ms,"
+            " :correct, :seed, :response, :state_before, :card_before)",
+            row,
+        )
+        review_id = cursor.lastrowid
+    assert review_id is not None
+    return review_id
+
+
+def undo_review(db: Database, review_id: int) -> str | None:
+    """Delete a review and restore its card to the state before it, in one transaction.
+
+    Returns the card id, or None when no such review exists."""
+    found = db.execute("SELECT card_id, card_before FROM reviews WHERE id = ?", [review_id]).fetchone()
+    if found is None:
+        return None
+    card_id, card_before = found
+    with db.atomic():
+        db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+        if card_before is None:
+            db.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
+        else:
+            db["cards"].upsert(json.loads(card_before), pk="card_id")
+    return card_id
+
+
+def last_review_id(db: Database) -> int | None:
+    """The id of the most recent review, if any."""
+    row = db.execute("SELECT max(id) FROM reviews").fetchone()
+    return row[0] if row else None
+
+
+def count_reviews_since(db: Database, since: datetime, state_before: int) -> int:
+    """How many reviews since `since` were of cards that were in `state_before` at the time."""
+    row = db.execute(
+        "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND state_before = ?",
+        [to_db(since), state_before],
+    ).fetchone()
+    return int(row[0])
+
+
+def set_suspended(db: Database, state: CardState, suspended: bool) -> CardState:
+    """Suspend or unsuspend a reviewed card; unsuspending also clears the leech flag."""
+    new = replace(state, suspended=suspended, leech=state.leech and suspended)
+    with db.atomic():
+        db["cards"].upsert(new.to_row(), pk="card_id")
+    return new

@@ -1,0 +1,91 @@
+"""The Textual application: owns the bank, the store and the settings; screens ask it for sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+from textual.app import App
+from textual.binding import Binding
+
+from quizapp.content.bank import Bank, content_dirs, load_bank
+from quizapp.settings import Settings
+from quizapp.srs.queue import StudyQueue
+from quizapp.srs.scheduler import Clock, Reviewer, utcnow
+from quizapp.store.db import open_db
+from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.screens.study import StudyScreen
+
+STUDYABLE_KINDS = ("flashcard", "choice")  # numeric and code cards arrive with their own screens
+
+
+@dataclass(frozen=True)
+class StudyFilter:
+    """Which cards a session covers (empty = everything)."""
+
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+class QuizApp(App[None]):
+    """quizapp's TUI."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "quizapp"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(
+        self,
+        bank: Bank,
+        db: Database,
+        settings: Settings | None = None,
+        clock: Clock = utcnow,
+        study: StudyFilter | None = None,
+    ) -> None:
+        super().__init__()
+        self.bank, self.db = bank, db
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.initial_study = study
+        self.reviewer = Reviewer(db, self.settings, clock)
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock))
+        if self.bank.problems:
+            self.notify(
+                f"{len(self.bank.problems)} problem(s) in the content were skipped; "
+                "run `quizapp validate` to see them.",
+                title="Content",
+                severity="warning",
+                timeout=8,
+            )
+        if self.initial_study is not None:
+            self.start_study(self.initial_study)
+
+    def on_home_screen_study_requested(self, message: HomeScreen.StudyRequested) -> None:
+        self.start_study(StudyFilter(topics=(message.topic,) if message.topic else ()))
+
+    def start_study(self, study: StudyFilter) -> None:
+        """Open a study session over the cards `study` selects."""
+        candidates = self.bank.select(topics=study.topics, tags=study.tags, kinds=STUDYABLE_KINDS)
+        queue = StudyQueue(self.db, candidates, self.bank.topic_of, self.settings, self.clock)
+        names = [self.bank.topics[t].title for t in study.topics if t in self.bank.topics]
+        title = ", ".join(names + [f"#{tag}" for tag in study.tags]) or "All topics"
+        self.push_screen(StudyScreen(self.bank, queue, self.reviewer, title))
+
+
+def make_app(
+    content_dirs_: Sequence[Path] | None = None,
+    db_path: Path | str = ":memory:",
+    settings: Settings | None = None,
+    now: datetime | None = None,
+    study: StudyFilter | None = None,
+) -> QuizApp:
+    """Build the app from folders and a database path; `now` freezes the clock (tests, snapshots)."""
+    bank = load_bank(content_dirs() if content_dirs_ is None else content_dirs_)
+    clock: Clock = utcnow if now is None else (lambda: now)
+    return QuizApp(bank, open_db(db_path), settings, clock, study)

@@ -1,0 +1,227 @@
+"""The study loop: one card at a time from the queue, graded into the store as soon as it's answered."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from quizapp.content.bank import Bank
+from quizapp.content.schema import ChoiceCard, Flashcard
+from quizapp.srs.queue import Source, StudyQueue
+from quizapp.srs.scheduler import RATING_NAMES, Graded, Reviewer
+from quizapp.store import repo
+from quizapp.tui.widgets.choice import LETTERS, ChoiceView
+from quizapp.tui.widgets.flashcard import FlashcardView
+
+AGAIN, GOOD = 1, 3
+
+
+class Phase(Enum):
+    """Where the user is with the current card."""
+
+    QUESTION = "question"  # the card is shown, not answered
+    REVEALED = "revealed"  # a flashcard's back is shown; waiting for a self-grade
+    ANSWERED = "answered"  # an auto-graded card was answered and graded; the grade may still change
+    DONE = "done"  # nothing left to study
+
+
+class StudyScreen(Screen[None]):
+    """Study the cards of one queue."""
+
+    BINDINGS = [
+        Binding("space", "reveal", "Reveal", id="study.reveal"),
+        Binding("1", "grade(1)", "Again", id="study.again"),
+        Binding("2", "grade(2)", "Hard", id="study.hard"),
+        Binding("3", "grade(3)", "Good", id="study.good"),
+        Binding("4", "grade(4)", "Easy", id="study.easy"),
+        Binding("enter", "submit", "Submit", id="study.submit"),
+        Binding("enter,space", "next", "Next", id="study.next"),
+        Binding("u", "undo", "Undo", id="study.undo"),
+        Binding("escape", "app.pop_screen", "Back", id="study.back"),
+        *[
+            Binding(letter, f"pick('{letter}')", "Pick", show=False, id=f"study.pick-{letter}")
+            for letter in LETTERS[:8]
+        ],
+    ]
+
+    def __init__(self, bank: Bank, queue: StudyQueue, reviewer: Reviewer, title: str) -> None:
+        super().__init__()
+        self.bank, self.queue, self.reviewer = bank, queue, reviewer
+        self.session_title = title
+        self.phase = Phase.QUESTION
+        self.current: tuple[str, Source] | None = None
+        self.last_graded: Graded | None = None
+        self.studied = 0
+        self._shown_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="study"):
+            yield Static(id="progress")
+            yield Container(id="card-area")
+            yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session_title
+        self.show(self.queue.peek())
+
+    # -- what is on screen ------------------------------------------------------------------
+
+    def show(self, item: tuple[str, Source] | None) -> None:
+        """Put `item`'s card on screen, or the end-of-session message when it is None."""
+        area = self.query_one("#card-area", Container)
+        area.remove_children()
+        self.current = item
+        self.last_graded = None
+        if item is None:
+            self.phase = Phase.DONE
+            message = (
+                f"Session complete: {self.studied} card{'s' if self.studied != 1 else ''} studied."
+                if self.studied
+                else "Nothing is due here right now."
+            )
+            area.mount(Static(f"{message}\n\nPress escape to go back.", id="done"))
+        else:
+            card_id, _ = item
+            card = self.bank.cards[card_id]
+            self.phase = Phase.QUESTION
+            if isinstance(card, Flashcard):
+                area.mount(FlashcardView(card))
+            elif isinstance(card, ChoiceCard):
+                area.mount(ChoiceView(card, seed=self._review_count(card_id)))
+        self._shown_at = time.monotonic()
+        self.update_status()
+        self.refresh_bindings()
+
+    def update_status(self, note: str = "") -> None:
+        """Refresh the progress line and the status line."""
+        counts = self.queue.counts()
+        topic = ""
+        if self.current is not None:
+            topic = self.bank.topics[self.bank.topic_of[self.current[0]]].title
+        self.query_one("#progress", Static).update(
+            f"[b]{topic}[/b]   learning {counts.learning} · review {counts.review} · new {counts.new}"
+            if topic
+            else f"learning {counts.learning} · review {counts.review} · new {counts.new}"
+        )
+        if not note and self.phase is Phase.ANSWERED and self.last_graded is not None:
+            rating = RATING_NAMES[self.last_graded.rating]
+            note = f"Graded [b]{rating}[/b]. Press 1–4 to change it, enter to continue."
+        elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, ChoiceCard):
+            note = "Press the letter of your answer."
+        self.query_one("#status", Static).update(note)
+
+    @property
+    def current_card(self) -> Flashcard | ChoiceCard | None:
+        """The card on screen, if any."""
+        if self.current is None:
+            return None
+        card = self.bank.cards[self.current[0]]
+        return card if isinstance(card, Flashcard | ChoiceCard) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that do something now."""
+        card = self.current_card
+        phase = self.phase
+        if action == "reveal":
+            return isinstance(card, Flashcard) and phase is Phase.QUESTION
+        if action == "grade":
+            return phase in (Phase.REVEALED, Phase.ANSWERED)
+        if action == "submit":
+            return isinstance(card, ChoiceCard) and card.multiple and phase is Phase.QUESTION
+        if action == "next":
+            return phase is Phase.ANSWERED
+        if action == "pick":
+            return isinstance(card, ChoiceCard) and phase is Phase.QUESTION
+        if action == "undo":
+            return self.reviewer.can_undo
+        return True
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        """Show a flashcard's back."""
+        self.query_one(FlashcardView).revealed = True
+        self.phase = Phase.REVEALED
+        self.update_status("How well did you recall it? 1 Again · 2 Hard · 3 Good · 4 Easy")
+        self.refresh_bindings()
+
+    def action_pick(self, letter: str) -> None:
+        """Pick or toggle a choice option."""
+        self.query_one(ChoiceView).press_letter(letter)
+
+    def action_submit(self) -> None:
+        """Submit a multiple-answer choice."""
+        self.query_one(ChoiceView).submit()
+
+    def on_choice_view_answered(self, message: ChoiceView.Answered) -> None:
+        """Auto-grade a choice: correct is Good, wrong is Again, stored at once."""
+        outcome = message.outcome
+        self.last_graded = self._grade(
+            GOOD if outcome.correct else AGAIN, correct=outcome.correct, response=outcome.picked
+        )
+        self.phase = Phase.ANSWERED
+        self.update_status()
+        self.refresh_bindings()
+
+    def action_grade(self, rating: int) -> None:
+        """Self-grade a flashcard, or change the automatic grade of an answered card."""
+        if self.phase is Phase.REVEALED:
+            self._grade(rating)
+            self.show(self.queue.peek())
+        elif self.phase is Phase.ANSWERED and self.last_graded is not None:
+            if self.last_graded.rating != rating:
+                self.last_graded = self.reviewer.regrade(self.last_graded.review_id, rating)
+            self.update_status()
+
+    def action_next(self) -> None:
+        """Move on from an answered card."""
+        self.show(self.queue.peek())
+
+    def action_undo(self) -> None:
+        """Undo the last grade of this session and show that card again."""
+        card_id = self.reviewer.undo()
+        if card_id is None:
+            return
+        self.studied = max(0, self.studied - 1)
+        self.queue.rebuild()
+        state = repo.get_card(self.reviewer.db, card_id)
+        source = Source.NEW if state is None else Source.REVIEW if state.state == 2 else Source.LEARNING
+        self.notify(f"Undid the last grade of “{card_id}”.", title="Undo", timeout=3)
+        self.show((card_id, source))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _grade(self, rating: int, *, correct: bool | None = None, response: str | None = None) -> Graded:
+        assert self.current is not None
+        card_id, source = self.current
+        card = self.bank.cards[card_id]
+        graded = self.reviewer.grade(
+            card_id,
+            topic=self.bank.topic_of[card_id],
+            kind=card.kind,
+            rating=rating,
+            duration_ms=int((time.monotonic() - self._shown_at) * 1000),
+            correct=correct,
+            response=response,
+        )
+        self.queue.graded(card_id, source)
+        self.studied += 1
+        if graded.became_leech:
+            self.notify(
+                f"“{card_id}” has lapsed {graded.state.lapses} times: suspended as a leech.",
+                title="Leech",
+                severity="warning",
+            )
+        return graded
+
+    def _review_count(self, card_id: str) -> int:
+        row = self.reviewer.db.execute("SELECT count(*) FROM reviews WHERE card_id = ?", [card_id]).fetchone()
+        return int(row[0])
