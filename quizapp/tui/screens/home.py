@@ -20,8 +20,8 @@ class HomeScreen(Screen[None]):
     """The dashboard the app opens on."""
 
     BINDINGS = [
-        Binding("enter", "study_topic", "Study topic", id="home.study-topic"),
-        Binding("a", "study_all", "Study all due", id="home.study-all"),
+        Binding("enter", "study_topic", "Study topic", priority=True, id="home.study-topic"),
+        Binding("a", "study_all", "Study all", id="home.study-all"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 

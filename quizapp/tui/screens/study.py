@@ -41,7 +41,7 @@ class StudyScreen(Screen[None]):
         Binding("3", "grade(3)", "Good", id="study.good"),
         Binding("4", "grade(4)", "Easy", id="study.easy"),
         Binding("enter", "submit", "Submit", id="study.submit"),
-        Binding("enter,space", "next", "Next", id="study.next"),
+        Binding("enter,space", "next", "Next", key_display="enter", id="study.next"),
         Binding("u", "undo", "Undo", id="study.undo"),
         Binding("escape", "app.pop_screen", "Back", id="study.back"),
         *[
@@ -115,7 +115,10 @@ class StudyScreen(Screen[None]):
             rating = RATING_NAMES[self.last_graded.rating]
             note = f"Graded [b]{rating}[/b]. Press 1–4 to change it, enter to continue."
         elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, ChoiceCard):
-            note = "Press the letter of your answer."
+            letters = LETTERS[: len(self.current_card.options)]
+            note = f"Press {letters[0]}–{letters[-1]} to answer" + (
+                ", enter to submit." if self.current_card.multiple else "."
+            )
         self.query_one("#status", Static).update(note)
 
     @property

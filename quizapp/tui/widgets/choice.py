@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
@@ -33,8 +33,8 @@ class Outcome:
     picked: str
 
 
-class OptionRow(Static):
-    """One option line: its letter, text, and after answering a mark and the reason."""
+class OptionRow(Horizontal):
+    """One option: its key, then its text; after answering a mark and the reason, indented."""
 
     def __init__(self, letter: str, index: int, option: Option) -> None:
         super().__init__(classes="option")
@@ -42,19 +42,25 @@ class OptionRow(Static):
         self.selected = False
         self.answered = False
 
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f" {self.letter} ", style="bold reverse"), classes="option-key")
+        yield Static(classes="option-body")
+
     def on_mount(self) -> None:
         self.refresh_text()
 
     def refresh_text(self) -> None:
         """Redraw from `selected` and `answered`."""
-        box = "[x]" if self.selected else "[ ]"
-        text = Text.assemble((f" {self.letter} ", "bold reverse"), f" {box} ", self.option.text)
+        box = "[x] " if self.selected else "[ ] "
+        text = Text.assemble(box, self.option.text)
         if self.answered:
-            mark = ("  ✓ correct", "bold green") if self.option.correct else ("  ✗", "bold red")
-            text.append_text(Text.assemble(mark))
+            if self.option.correct:
+                text.append("  ✓ correct", style="bold green")
+            elif self.selected:
+                text.append("  ✗ your answer", style="bold red")
             if self.option.why:
-                text.append(f"\n       {self.option.why}", style="italic")
-        self.update(text)
+                text.append(f"\n{self.option.why}", style="italic")
+        self.query_one(".option-body", Static).update(text)
         self.set_class(self.selected, "-selected")
         self.set_class(self.answered and self.option.correct, "-correct")
         self.set_class(self.answered and self.selected and not self.option.correct, "-wrong")
