@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from quizapp.content.schema import CARD_KINDS, Card, TopicHeader
 from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, parse
@@ -96,12 +96,12 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
         return FileResult(None, tuple(problems))
 
     header_data = {key: value for key, value in data.items() if key != "cards"}
+    header: TopicHeader | None = None
     try:
         header = TopicHeader.model_validate(header_data)
-    except ValidationError as error:
+    except ValidationError as error:  # keep going: the cards' problems are worth reporting too
         problems.extend(_problems(error, (), located, shown, what="topic"))
-        return FileResult(None, tuple(problems))
-    if path.stem != header.topic:
+    if header is not None and path.stem != header.topic:
         at = located.position(("topic",))
         problems.append(problem(at, f"topic id `{header.topic}` differs from the file name `{path.name}`"))
 
@@ -131,6 +131,8 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
             problems.extend(
                 _problems(error, base, located, shown, what=kind if kind in CARD_KINDS else "card")
             )
+    if header is None:
+        return FileResult(None, tuple(problems))
     topic = LoadedTopic(header, tuple(cards), path, located.position(()), tuple(positions))
     return FileResult(topic, tuple(problems))
 
@@ -151,7 +153,8 @@ def _problems(
             message = f"missing required key `{loc[-1]}` in this {label}"
         elif kind == "extra_forbidden":
             line, col = located.position(path, key=True)
-            message = f"unknown key `{loc[-1]}` in this {label}{_allowed(what)}"
+            owner = f"this {label}" if len(loc) == 1 else f"`{_dotted(loc[:-1])}`"
+            message = f"unknown key `{loc[-1]}` in {owner}{_allowed(what, loc[:-1])}"
         elif kind == "union_tag_not_found":
             line, col = located.position(path)
             message = f"missing required key `kind` (one of {', '.join(CARD_KINDS)})"
@@ -169,19 +172,37 @@ def _problems(
         yield Problem(shown, line, col, message)
 
 
-def _allowed(what: str) -> str:
+def _allowed(what: str, parent: tuple[str | int, ...]) -> str:
+    """`(allowed: ...)` listing the keys of the model found at `parent` inside a topic or card."""
     from quizapp.content import schema
 
-    model = {
+    model: Any = {
         "topic": schema.TopicFile,
         "flashcard": schema.Flashcard,
         "choice": schema.ChoiceCard,
         "numeric": schema.NumericCard,
         "code": schema.CodeCard,
     }.get(what)
+    for part in parent:
+        if model is None:
+            return ""
+        if isinstance(part, str):
+            field = model.model_fields.get(part)
+            model = _model_in(field.annotation) if field else None
     if model is None:
         return ""
     return f" (allowed: {', '.join(model.model_fields)})"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation like `list[Option]` or `Tolerance | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _dotted(loc: Iterable[str | int]) -> str:

@@ -60,21 +60,41 @@ def parse(text: str) -> Located:
         raise YamlSyntaxError(f"YAML syntax error: {message}", line, col) from None
     except yaml.YAMLError as error:  # e.g. a reader error on a control character
         raise YamlSyntaxError(f"YAML error: {error}", 1, 1) from None
+    located = Located(data=None)
+    try:
+        if root is not None:
+            located.data = _build(root, (), located, loader)
     finally:
         loader.dispose()
-    located = Located(data=None)
-    if root is not None:
-        located.data = _build(root, (), located, loader)
     return located
+
+
+def _construct(node: yaml.Node, loader: Any) -> Any:
+    """One scalar (or key) as Python; a tag it can't build is a positioned error, not a traceback."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as error:
+        line, col = _position(node)
+        raise YamlSyntaxError(f"YAML error: {error.problem}", line, col) from None
+    except (ValueError, TypeError) as error:
+        line, col = _position(node)
+        raise YamlSyntaxError(
+            f"YAML error: cannot read {node.value!r} as {node.tag}: {error}", line, col
+        ) from None
 
 
 def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
     out.values[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        try:
+            loader.flatten_mapping(node)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else _position(node)
+            raise YamlSyntaxError(f"YAML error: {error.problem}", line, col) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(key_node, loader)
             if isinstance(key, list | dict):
                 key = str(key)
             child = (*path, key)
@@ -85,4 +105,4 @@ def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), out, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(node, loader)

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small fixture bank, a temporary database, a frozen clock in UTC."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from quizapp.content.bank import Bank, load_bank
+from quizapp.settings import Settings
+from quizapp.store.db import open_db
+
+FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday noon, well inside a study day
+
+
+class FrozenClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Day boundaries use local time: make local time UTC so results don't depend on the machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def bank() -> Bank:
+    loaded = load_bank([FIXTURE_BANK])
+    assert not loaded.problems, loaded.problems
+    return loaded
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return open_db(tmp_path / "quizapp.db")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()

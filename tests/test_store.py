@@ -1,0 +1,190 @@
+"""The SQLite store: migrations, pragmas, one transaction per grade, kill-safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import NOW
+from sqlite_utils import Database
+
+from quizapp.store import db as store_db
+from quizapp.store import repo
+from quizapp.store.db import SCHEMA_VERSION, DatabaseTooNew, default_db_path, open_db, schema_version
+from quizapp.store.repo import CardState, Review
+
+
+def _state(card_id: str = "alpha-one", **changes: object) -> CardState:
+    fields: dict[str, object] = dict(
+        card_id=card_id,
+        topic="alpha",
+        kind="flashcard",
+        state=1,
+        step=0,
+        stability=1.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW,
+    )
+    fields.update(changes)
+    return CardState(**fields)  # type: ignore[arg-type]
+
+
+def test_migrates_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "folder" / "q.db"
+    db = open_db(path)
+    assert path.exists()
+    assert schema_version(db) == SCHEMA_VERSION == 1
+    tables = set(db.table_names())
+    assert {"cards", "reviews", "meta"} <= tables
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"cards_due", "reviews_card_time", "reviews_time"} <= indexes
+
+
+def test_pragmas(db: Database) -> None:
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
+    db.conn.close()
+    again = open_db(path)
+    assert schema_version(again) == 1
+    assert again.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    db["meta"].upsert({"key": "schema_version", "value": "99"}, pk="key")
+    db.conn.close()
+    with pytest.raises(DatabaseTooNew, match="schema version 99"):
+        open_db(path)
+
+
+def test_a_failing_migration_rolls_back_and_keeps_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "q.db"
+    open_db(path).conn.close()
+
+    def broken(db: Database) -> None:
+        db.execute("ALTER TABLE cards ADD COLUMN note TEXT")
+        raise RuntimeError("migration failed half-way")
+
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, broken])
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
+    with pytest.raises(RuntimeError, match="half-way"):
+        open_db(path)
+    plain = sqlite3.connect(path)
+    columns = {row[1] for row in plain.execute("PRAGMA table_info(cards)")}
+    assert "note" not in columns
+    version = plain.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == "1"
+
+
+def test_a_later_migration_keeps_existing_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
+    db.conn.close()
+
+    def add_note(db: Database) -> None:
+        db["cards"].add_column("note", str)
+
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, add_note])
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
+    migrated = open_db(path)
+    assert schema_version(migrated) == 2
+    assert [row["card_id"] for row in migrated["cards"].rows] == ["alpha-one"]
+    assert "note" in migrated["cards"].columns_dict
+
+
+def test_record_review_writes_card_and_review_together(db: Database) -> None:
+    review_id = repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3, 1200, None, None))
+    row = db["reviews"].get(review_id)
+    assert (row["card_id"], row["rating"], row["duration_ms"], row["state_before"]) == (
+        "alpha-one",
+        3,
+        1200,
+        repo.NEW,
+    )
+    assert row["card_before"] is None
+    assert repo.get_card(db, "alpha-one") == _state()
+
+
+def test_a_failed_review_insert_leaves_the_card_untouched(db: Database) -> None:
+    before = _state(stability=1.0)
+    repo.record_review(db, None, before, Review("alpha-one", NOW, 3))
+    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        repo.record_review(db, before, _state(stability=9.0), Review("alpha-one", NOW, 4))
+    assert repo.get_card(db, "alpha-one") == before
+    assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_undo_restores_the_previous_state_and_deletes_the_row(db: Database) -> None:
+    first = _state(stability=1.0)
+    second = _state(stability=7.5, state=2, step=None)
+    repo.record_review(db, None, first, Review("alpha-one", NOW, 3))
+    last = repo.record_review(db, first, second, Review("alpha-one", NOW, 4))
+    assert repo.undo_review(db, last) == "alpha-one"
+    assert repo.get_card(db, "alpha-one") == first
+    assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+    assert repo.undo_review(db, last) is None
+
+
+def test_undoing_the_first_review_makes_the_card_new_again(db: Database) -> None:
+    review_id = repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
+    repo.undo_review(db, review_id)
+    assert repo.get_card(db, "alpha-one") is None
+    assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_times_round_trip_as_utc_and_naive_times_are_refused() -> None:
+    text = repo.to_db(NOW)
+    assert text == "2026-03-02T12:00:00.000000+00:00"
+    assert repo.from_db(text) == NOW
+    with pytest.raises(ValueError, match="naive"):
+        repo.to_db(datetime(2026, 1, 1))
+
+
+def test_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert default_db_path({"QUIZAPP_DB": str(tmp_path / "x.db")}) == tmp_path / "x.db"
+    fallback = default_db_path({})
+    assert fallback.name == "quizapp.db"
+    assert "quizapp" in fallback.parent.parts[-1] or "quizapp" in str(fallback.parent)
+
+
+def test_a_killed_process_loses_no_committed_review(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from datetime import UTC, datetime
+        from quizapp.settings import Settings
+        from quizapp.srs.scheduler import Reviewer
+        from quizapp.store.db import open_db
+        db = open_db({str(path)!r})
+        reviewer = Reviewer(db, Settings(), lambda: datetime(2026, 3, 2, 12, tzinfo=UTC))
+        reviewer.grade("alpha-one", topic="alpha", kind="flashcard", rating=3)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -signal.SIGKILL, result.stderr.decode()
+    assert os.path.exists(path)
+    db = open_db(path)
+    assert db.execute("SELECT card_id, rating FROM reviews").fetchall() == [("alpha-one", 3)]
+    assert repo.get_card(db, "alpha-one") is not None
