@@ -19,13 +19,14 @@ environment:
 
 
 def _add_bank_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    # Defined on the top parser and on each subcommand, so `quizapp --db X study` and
-    # `quizapp study --db X` both work; subcommands SUPPRESS defaults to not undo the top level.
-    default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
+    # On the top parser and on each subcommand, so both `quizapp --db X study` and `quizapp study --db X`
+    # work. Subcommands write to their own dests: argparse would otherwise let a subcommand's default
+    # overwrite what was given before it. `_merge_bank_options` combines the two.
+    suffix = "" if top else "_sub"
     parser.add_argument(
         "--db",
         type=Path,
-        default=default(None),
+        dest=f"db{suffix}",
         metavar="PATH",
         help="SQLite file holding your progress (overrides QUIZAPP_DB)",
     )
@@ -33,10 +34,17 @@ def _add_bank_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--content",
         type=Path,
         action="append",
-        default=default([]),
+        default=[],
+        dest=f"content{suffix}",
         metavar="DIR",
         help="an extra folder of topic files (repeatable; adds to the built-in bank)",
     )
+
+
+def _merge_bank_options(args: argparse.Namespace) -> argparse.Namespace:
+    args.content = [*args.content, *getattr(args, "content_sub", [])]
+    args.db = getattr(args, "db_sub", None) or args.db
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `quizapp` console script."""
-    args = build_parser().parse_args(argv)
+    args = _merge_bank_options(build_parser().parse_args(argv))
     if args.command == "validate":
         return _validate(args)
     if args.command == "schema":

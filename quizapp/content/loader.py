@@ -9,7 +9,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from quizapp.content.schema import CARD_KINDS, Card, TopicHeader
+from quizapp.content.schema import CARD_KINDS, ID_PATTERN, Card, TopicHeader
 from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, parse
 
 CARD_ADAPTER: TypeAdapter[Card] = TypeAdapter(Card)
@@ -168,7 +168,15 @@ def _problems(
             where = _dotted(loc)
             message = f"`{where}`: {text}" if where else text
             if kind == "string_pattern_mismatch":
-                message = f"`{where}`: {item['input']!r} is not an id: use lowercase letters, digits, dashes"
+                if item["ctx"].get("pattern") == ID_PATTERN:
+                    message = (
+                        f"`{where}`: {item['input']!r} is not an id: use lowercase letters, digits, dashes"
+                    )
+                elif loc and loc[-1] == "generator":
+                    message = (
+                        f"`{where}`: {item['input']!r} is not a generator name: "
+                        "use family.name, e.g. metrics.roc_auc"
+                    )
         yield Problem(shown, line, col, message)
 
 
