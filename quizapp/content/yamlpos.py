@@ -95,7 +95,9 @@ def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _construct(key_node, loader)
-            if isinstance(key, list | dict):
+            try:
+                hash(key)
+            except TypeError:  # a list, mapping or set as a key: keep it visible as text
                 key = str(key)
             child = (*path, key)
             if key in result:
