@@ -132,3 +132,13 @@ async def test_multiple_answer_choice_with_a_missing_option_is_wrong(tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "4", "b", "enter", "a", "enter")
         assert _reviews(tmp_path)[-1] == ("alpha-three", 1, 0, "0")
+
+
+async def test_home_with_an_empty_bank_says_how_to_add_topics(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = make_app([empty], tmp_path / "q.db", Settings(), now=NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "No topics found" in str(app.screen.query_one("#topic-summary").render())
+        await pilot.press("enter", "a")  # studying nothing shows the end screen, not an error
+        assert "Nothing is due" in str(app.screen.query_one("#done").render())

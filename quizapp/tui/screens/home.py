@@ -69,6 +69,11 @@ class HomeScreen(Screen[None]):
             table.add_row(topic.title, _num(c.due), _num(c.new), str(c.total), key=topic_id)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+        else:
+            self.query_one("#topic-summary", Static).update(
+                "No topics found. Add a folder of topic files with --content DIR "
+                "(`quizapp validate DIR` checks them)."
+            )
         due = sum(c.due for c in counts.values())
         fresh = sum(c.new for c in counts.values())
         done = stats.today(self.db, self.settings, now)
