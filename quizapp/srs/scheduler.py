@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import fsrs
@@ -121,19 +121,12 @@ class Reviewer:
 
     def regrade(self, review_id: int, rating: int) -> Graded:
         """Replace the rating of a review just made (the user overrode an automatic grade)."""
-        row = self.db.execute(
-            "SELECT card_id, reviewed_at, duration_ms, correct, seed, response FROM reviews WHERE id = ?",
-            [review_id],
-        ).fetchone()
-        if row is None:
+        stored = repo.get_review(self.db, review_id)
+        if stored is None:
             raise KeyError(f"no review {review_id}")
-        card_id, reviewed_at, duration_ms, correct, seed, response = row
-        current = repo.get_card(self.db, card_id)
+        current = repo.get_card(self.db, stored.card_id)
         assert current is not None, "a reviewed card always has a state row"
-        stored = repo.from_db(reviewed_at)
-        assert stored is not None
-        correct_flag = None if correct is None else bool(correct)
-        review = Review(card_id, stored, rating, duration_ms, correct_flag, seed, response)
+        card_id, review = stored.card_id, replace(stored, rating=rating)
         with self.db.atomic():
             repo.undo_review(self.db, review_id)
             before = repo.get_card(self.db, card_id)

@@ -87,9 +87,23 @@ def get_card(db: Database, card_id: str) -> CardState | None:
     return CardState.from_row(rows[0]) if rows else None
 
 
-def all_cards(db: Database) -> dict[str, CardState]:
-    """Every stored card state by id."""
-    return {row["card_id"]: CardState.from_row(row) for row in db["cards"].rows}
+def get_review(db: Database, review_id: int) -> Review | None:
+    """One stored review, or None."""
+    rows = list(db["reviews"].rows_where("id = ?", [review_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    reviewed_at = from_db(row["reviewed_at"])
+    assert reviewed_at is not None
+    correct = None if row["correct"] is None else bool(row["correct"])
+    return Review(
+        row["card_id"], reviewed_at, row["rating"], row["duration_ms"], correct, row["seed"], row["response"]
+    )
+
+
+def review_count(db: Database, card_id: str) -> int:
+    """How many reviews a card has had."""
+    return int(db.execute("SELECT count(*) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0])
 
 
 def record_review(db: Database, before: CardState | None, after: CardState, review: Review) -> int:
@@ -133,12 +147,6 @@ def undo_review(db: Database, review_id: int) -> str | None:
         else:
             db["cards"].upsert(json.loads(card_before), pk="card_id")
     return card_id
-
-
-def last_review_id(db: Database) -> int | None:
-    """The id of the most recent review, if any."""
-    row = db.execute("SELECT max(id) FROM reviews").fetchone()
-    return row[0] if row else None
 
 
 def count_reviews_since(db: Database, since: datetime, state_before: int) -> int:

@@ -95,7 +95,7 @@ class StudyScreen(Screen[None]):
             if isinstance(card, Flashcard):
                 area.mount(FlashcardView(card))
             elif isinstance(card, ChoiceCard):
-                area.mount(ChoiceView(card, seed=self._review_count(card_id)))
+                area.mount(ChoiceView(card, seed=repo.review_count(self.reviewer.db, card_id)))
         self._shown_at = time.monotonic()
         self.update_status()
         self.refresh_bindings()
@@ -224,7 +224,3 @@ class StudyScreen(Screen[None]):
                 severity="warning",
             )
         return graded
-
-    def _review_count(self, card_id: str) -> int:
-        row = self.reviewer.db.execute("SELECT count(*) FROM reviews WHERE card_id = ?", [card_id]).fetchone()
-        return int(row[0])
