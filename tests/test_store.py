@@ -17,7 +17,15 @@ from sqlite_utils import Database
 
 from quizapp.store import db as store_db
 from quizapp.store import repo
-from quizapp.store.db import SCHEMA_VERSION, DatabaseTooNew, default_db_path, open_db, schema_version
+from quizapp.store.db import (
+    SCHEMA_VERSION,
+    DatabaseTooNew,
+    checkpoint,
+    database_file,
+    default_db_path,
+    open_db,
+    schema_version,
+)
 from quizapp.store.repo import CardState, Review
 
 
@@ -41,11 +49,33 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "q.db"
     db = open_db(path)
     assert path.exists()
-    assert schema_version(db) == SCHEMA_VERSION == 1
+    assert schema_version(db) == SCHEMA_VERSION == 2
     tables = set(db.table_names())
     assert {"cards", "reviews", "meta"} <= tables
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"cards_due", "reviews_card_time", "reviews_time"} <= indexes
+    assert {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time"} <= indexes
+
+
+def test_a_version_1_file_migrates_and_keeps_its_reviews(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "q.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_db, "MIGRATIONS", store_db.MIGRATIONS[:1])
+        patch.setattr(store_db, "SCHEMA_VERSION", 1)
+        old = open_db(path)
+        repo.record_review(old, None, _state(), Review("alpha-one", NOW, 3))
+        old.conn.close()
+    db = open_db(path)
+    assert schema_version(db) == 2
+    assert repo.get_card(db, "alpha-one") == _state()
+    plan = " ".join(
+        str(row[-1])
+        for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT card_id FROM cards WHERE due <= ? AND state IN (1, 3)", ["x"]
+        )
+    )
+    assert "cards_state_due" in plan
 
 
 def test_pragmas(db: Database) -> None:
@@ -60,7 +90,7 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
     repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
     db.conn.close()
     again = open_db(path)
-    assert schema_version(again) == 1
+    assert schema_version(again) == SCHEMA_VERSION
     assert again.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
 
 
@@ -84,14 +114,14 @@ def test_a_failing_migration_rolls_back_and_keeps_the_old_version(
         raise RuntimeError("migration failed half-way")
 
     monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, broken])
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(RuntimeError, match="half-way"):
         open_db(path)
     plain = sqlite3.connect(path)
     columns = {row[1] for row in plain.execute("PRAGMA table_info(cards)")}
     assert "note" not in columns
     version = plain.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert version == "1"
+    assert version == str(SCHEMA_VERSION)
 
 
 def test_a_later_migration_keeps_existing_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,9 +134,9 @@ def test_a_later_migration_keeps_existing_rows(tmp_path: Path, monkeypatch: pyte
         db["cards"].add_column("note", str)
 
     monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, add_note])
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     migrated = open_db(path)
-    assert schema_version(migrated) == 2
+    assert schema_version(migrated) == SCHEMA_VERSION + 1
     assert [row["card_id"] for row in migrated["cards"].rows] == ["alpha-one"]
     assert "note" in migrated["cards"].columns_dict
 
@@ -188,3 +218,18 @@ def test_a_killed_process_loses_no_committed_review(tmp_path: Path) -> None:
     db = open_db(path)
     assert db.execute("SELECT card_id, rating FROM reviews").fetchall() == [("alpha-one", 3)]
     assert repo.get_card(db, "alpha-one") is not None
+
+
+def test_without_autocheckpoint_commits_stay_in_the_wal_until_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    db = open_db(path, autocheckpoint=False)
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    assert database_file(db) == str(path)
+    size_before = path.stat().st_size
+    for i in range(300):
+        repo.record_review(db, None, _state(f"card-{i}"), Review(f"card-{i}", NOW, 3))
+    assert path.stat().st_size == size_before  # nothing folded mid-commit
+    checkpoint(str(path))
+    assert path.stat().st_size > size_before
+    assert open_db(path).execute("SELECT count(*) FROM reviews").fetchone()[0] == 300
+    assert database_file(open_db(":memory:")) is None

@@ -70,13 +70,14 @@ class StudyQueue:
     ) -> None:
         self.db, self.settings, self.clock = db, settings, clock
         self.candidates = list(candidates)
+        self._wanted = frozenset(self.candidates)
         self.topic_of = topic_of
         self.rebuild()
 
     def rebuild(self) -> None:
         """Recompute the due reviews, new cards and remaining daily limits from the store."""
         now = self.clock()
-        wanted = set(self.candidates)
+        wanted = self._wanted
         day_start = study_day_start(now, self.settings.day_starts_at)
         self.new_left = max(
             0, self.settings.new_per_day - repo.count_reviews_since(self.db, day_start, repo.NEW)
@@ -101,7 +102,7 @@ class StudyQueue:
 
     def learning_due(self, ahead: timedelta = timedelta(0)) -> list[str]:
         """Learning and relearning cards due by now + `ahead`, soonest first."""
-        wanted = set(self.candidates)
+        wanted = self._wanted
         rows = self.db.execute(
             "SELECT card_id FROM cards WHERE due <= ? AND state IN (?, ?) AND suspended = 0 ORDER BY due",
             [repo.to_db(self.clock() + ahead), LEARNING, RELEARNING],

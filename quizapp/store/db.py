@@ -64,7 +64,13 @@ def _v1_initial(db: Database) -> None:
     db["reviews"].create_index(["reviewed_at"], index_name="reviews_time")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial]
+def _v2_state_due_index(db: Database) -> None:
+    # The queue asks for "learning cards due by now" and "review cards due by now": with only
+    # cards(due), that walks every overdue card (p99 50 ms at 100k cards); with (state, due) it's a seek.
+    db["cards"].create_index(["state", "due"], index_name="cards_state_due")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_state_due_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -96,8 +102,11 @@ def migrate(db: Database) -> int:
     return SCHEMA_VERSION
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (creating folders and file if needed) and migrate the database at `path`."""
+def open_db(path: Path | str, *, autocheckpoint: bool = True) -> Database:
+    """Open (creating folders and file if needed) and migrate the database at `path`.
+
+    `autocheckpoint=False` stops SQLite from folding the WAL back into the file in the middle of a
+    commit (a 30 ms pause every ~80 grades); whoever passes it calls `checkpoint` when idle instead."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -106,5 +115,26 @@ def open_db(path: Path | str) -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process never loses a commit
+    if not autocheckpoint:
+        db.execute("PRAGMA wal_autocheckpoint = 0")
     migrate(db)
     return db
+
+
+def database_file(db: Database) -> str | None:
+    """The file behind `db`, or None for an in-memory database."""
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or None
+    return None
+
+
+def checkpoint(path: str) -> None:
+    """Fold the WAL into the database file, on a connection of its own (safe from a worker thread).
+
+    PASSIVE: never waits for readers or writers; whatever it can't copy now is copied next time."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -15,9 +16,8 @@ from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.settings import Settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, utcnow
-from quizapp.store.db import open_db
+from quizapp.store.db import checkpoint, database_file, open_db
 from quizapp.tui.screens.home import HomeScreen
-from quizapp.tui.screens.study import StudyScreen
 
 STUDYABLE_KINDS = ("flashcard", "choice")  # numeric and code cards arrive with their own screens
 
@@ -54,6 +54,7 @@ class QuizApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
+        self.fold_wal()
         self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock))
         if self.bank.problems:
             self.notify(
@@ -66,6 +67,17 @@ class QuizApp(App[None]):
         if self.initial_study is not None:
             self.start_study(self.initial_study)
 
+    def fold_wal(self) -> None:
+        """Checkpoint the WAL in a thread worker (the UI connection never pauses to do it)."""
+        path = database_file(self.db)
+        if path is not None:
+            self.run_worker(partial(checkpoint, path), thread=True, group="checkpoint", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        path = database_file(self.db)
+        if path is not None:
+            checkpoint(path)
+
     def on_home_screen_study_requested(self, message: HomeScreen.StudyRequested) -> None:
         self.start_study(StudyFilter(topics=(message.topic,) if message.topic else ()))
 
@@ -75,7 +87,10 @@ class QuizApp(App[None]):
         queue = StudyQueue(self.db, candidates, self.bank.topic_of, self.settings, self.clock)
         names = [self.bank.topics[t].title for t in study.topics if t in self.bank.topics]
         title = ", ".join(names + [f"#{tag}" for tag in study.tags]) or "All topics"
-        self.push_screen(StudyScreen(self.bank, queue, self.reviewer, title))
+        from quizapp.tui.screens.study import StudyScreen  # not needed for the first frame
+
+        # A session just ended when the screen closes: an idle moment to fold the WAL.
+        self.push_screen(StudyScreen(self.bank, queue, self.reviewer, title), lambda _: self.fold_wal())
 
 
 def make_app(
@@ -88,4 +103,4 @@ def make_app(
     """Build the app from folders and a database path; `now` freezes the clock (tests, snapshots)."""
     bank = load_bank(content_dirs() if content_dirs_ is None else content_dirs_)
     clock: Clock = utcnow if now is None else (lambda: now)
-    return QuizApp(bank, open_db(db_path), settings, clock, study)
+    return QuizApp(bank, open_db(db_path, autocheckpoint=False), settings, clock, study)
