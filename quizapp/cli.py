@@ -15,6 +15,7 @@ environment:
   QUIZAPP_DB        database file (default: quizapp.db in your user data folder)
   QUIZAPP_CONTENT   extra content folders, separated by the OS path separator
   QUIZAPP_SETTINGS  settings file (default: settings.toml in your user config folder)
+  QUIZAPP_CACHE     folder for the parsed-bank cache (default: your user cache folder), or `off`
 """
 
 
@@ -129,6 +130,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _run_tui(args: argparse.Namespace) -> int:
     from quizapp.content.bank import content_dirs
+    from quizapp.content.cache import FileCache, default_cache_file
     from quizapp.settings import load_settings
     from quizapp.store.db import DatabaseTooNew, default_db_path
     from quizapp.tui.app import StudyFilter, make_app
@@ -141,7 +143,9 @@ def _run_tui(args: argparse.Namespace) -> int:
         study = StudyFilter(topics=tuple(args.topic), tags=tuple(args.tag))
     db_path = args.db or default_db_path()
     try:
-        app = make_app(content_dirs(args.content), db_path, settings, study=study)
+        cache_file = default_cache_file()
+        cache = FileCache(cache_file) if cache_file is not None else None
+        app = make_app(content_dirs(args.content), db_path, settings, study=study, cache=cache)
     except DatabaseTooNew as error:
         print(f"quizapp: {db_path}: {error}", file=sys.stderr)
         return 2

@@ -32,10 +32,11 @@ class FrozenClock:
 
 
 @pytest.fixture(autouse=True)
-def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Day boundaries use local time: make local time UTC so results don't depend on the machine."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC (day boundaries use it), no animations, no writes to the user's folders."""
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setenv("QUIZAPP_CACHE", "off")  # tests never write to the user's cache folder
     time.tzset()
     yield
     monkeypatch.undo()

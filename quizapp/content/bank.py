@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizapp.content.cache import FileCache, Key
 from quizapp.content.loader import LoadedTopic, Problem, load_file, topic_files
 from quizapp.content.schema import Card
 
@@ -74,17 +77,46 @@ class Bank:
         ]
 
 
-def load_bank(paths: Iterable[Path]) -> Bank:
-    """Load every topic file under `paths`; bad files and cards become problems, the rest loads."""
+def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
+    """Load every topic file under `paths`; bad files and cards become problems, the rest loads.
+
+    With a `cache`, unchanged files are taken from it and the cache is updated."""
     bank = Bank()
     first_card: dict[str, tuple[Path, tuple[int, int]]] = {}
-    for path in topic_files(paths):
-        result = load_file(path)
-        bank.problems.extend(result.problems)
-        if result.topic is not None:
-            _add_topic(bank, result.topic, first_card)
+    seen: set[Key] = set()
+    with _gc_paused():
+        for path in topic_files(paths):
+            key = FileCache.key(path) if cache is not None else None
+            result = cache.get(key) if cache is not None and key is not None else None
+            if result is None:
+                result = load_file(path)
+                if cache is not None and key is not None:
+                    cache.put(key, result)
+            if key is not None:
+                seen.add(key)
+            bank.problems.extend(result.problems)
+            if result.topic is not None:
+                _add_topic(bank, result.topic, first_card)
+    if cache is not None:
+        cache.keep_only(seen)
+        cache.save()
     bank.problems.sort()
     return bank
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading allocates many long-lived objects: the cyclic GC would only rescan them, again and again.
+
+    Afterwards they are moved to the permanent generation (`gc.freeze`), out of later collections."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _add_topic(bank: Bank, loaded: LoadedTopic, first_card: dict[str, tuple[Path, tuple[int, int]]]) -> None:

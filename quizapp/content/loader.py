@@ -78,9 +78,16 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
     except UnicodeDecodeError as error:
         return FileResult(None, (problem((1, 1), f"not UTF-8 text (byte {error.start})"),))
     try:
-        located = parse(text)
+        located = parse(text, max_depth=2)  # positions down to each card: enough for a clean file
     except YamlSyntaxError as error:
         return FileResult(None, (problem((error.line, error.col), error.message),))
+    detailed: list[Located] = []
+
+    def everywhere() -> Located:
+        """Positions of every node, parsed again only when a problem needs them."""
+        if not detailed:
+            detailed.append(parse(text))
+        return detailed[0]
 
     problems = [
         problem(position, f"duplicate key `{_dotted(key_path)}`: a later value would silently win")
@@ -100,7 +107,7 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
     try:
         header = TopicHeader.model_validate(header_data)
     except ValidationError as error:  # keep going: the cards' problems are worth reporting too
-        problems.extend(_problems(error, (), located, shown, what="topic"))
+        problems.extend(_problems(error, (), everywhere(), shown, what="topic"))
     if header is not None and path.stem != header.topic:
         at = located.position(("topic",))
         problems.append(problem(at, f"topic id `{header.topic}` differs from the file name `{path.name}`"))
@@ -129,7 +136,7 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
         except ValidationError as error:
             kind = raw.get("kind")
             problems.extend(
-                _problems(error, base, located, shown, what=kind if kind in CARD_KINDS else "card")
+                _problems(error, base, everywhere(), shown, what=kind if kind in CARD_KINDS else "card")
             )
     if header is None:
         return FileResult(None, tuple(problems))

@@ -48,9 +48,25 @@ def _position(node: yaml.Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def parse(text: str) -> Located:
-    """Compose `text` with the C parser and build the data while recording positions."""
-    loader = SafeLoader(text)
+STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Loader(SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader without path resolvers (which YAML content never uses): ~10% faster."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+def parse(text: str, max_depth: int | None = None) -> Located:
+    """Compose `text` with the C parser and build the data while recording positions.
+
+    Positions are kept for nodes at most `max_depth` levels deep (all when None): a clean file only
+    needs its cards' positions, and skipping the rest makes loading a large bank markedly faster."""
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -63,7 +79,7 @@ def parse(text: str) -> Located:
     located = Located(data=None)
     try:
         if root is not None:
-            located.data = _build(root, (), located, loader)
+            located.data = _build(root, (), located, loader, max_depth)
     finally:
         loader.dispose()
     return located
@@ -71,6 +87,8 @@ def parse(text: str) -> Located:
 
 def _construct(node: yaml.Node, loader: Any) -> Any:
     """One scalar (or key) as Python; a tag it can't build is a positioned error, not a traceback."""
+    if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value  # what the constructor would return, without its dispatch
     try:
         return loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as error:
@@ -83,8 +101,10 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
         ) from None
 
 
-def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
-    out.values[path] = _position(node)
+def _build(node: yaml.Node, path: Path_, out: Located, loader: Any, max_depth: int | None) -> Any:
+    record = max_depth is None or len(path) <= max_depth
+    if record:
+        out.values[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
         try:
             loader.flatten_mapping(node)
@@ -102,9 +122,10 @@ def _build(node: yaml.Node, path: Path_, out: Located, loader: Any) -> Any:
             child = (*path, key)
             if key in result:
                 out.duplicates.append((child, _position(key_node)))
-            out.keys[child] = _position(key_node)
-            result[key] = _build(value_node, child, out, loader)
+            if record:
+                out.keys[child] = _position(key_node)
+            result[key] = _build(value_node, child, out, loader, max_depth)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), out, loader) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), out, loader, max_depth) for i, item in enumerate(node.value)]
     return _construct(node, loader)

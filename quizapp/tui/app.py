@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from quizapp.content.bank import Bank, content_dirs, load_bank
+from quizapp.content.cache import FileCache
 from quizapp.settings import Settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, utcnow
@@ -99,8 +100,9 @@ def make_app(
     settings: Settings | None = None,
     now: datetime | None = None,
     study: StudyFilter | None = None,
+    cache: FileCache | None = None,
 ) -> QuizApp:
     """Build the app from folders and a database path; `now` freezes the clock (tests, snapshots)."""
-    bank = load_bank(content_dirs() if content_dirs_ is None else content_dirs_)
+    bank = load_bank(content_dirs() if content_dirs_ is None else content_dirs_, cache)
     clock: Clock = utcnow if now is None else (lambda: now)
     return QuizApp(bank, open_db(db_path, autocheckpoint=False), settings, clock, study)

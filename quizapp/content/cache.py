@@ -1,0 +1,105 @@
+"""A cache of loaded topic files, so an unchanged bank starts without parsing YAML again.
+
+An entry is keyed by the file's resolved path, size and modification time; the whole cache is dropped
+when quizapp's content code or pydantic changes. It lives in the user's cache folder and is only ever
+a shortcut: any failure to read or write it falls back to loading the files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from quizapp.content.loader import FileResult
+
+CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
+Key = tuple[str, str, int, int]
+
+
+def default_cache_file(environ: dict[str, str] | None = None) -> Path | None:
+    """Where the cache lives: `QUIZAPP_CACHE` (a folder, or `off` for none), else the user cache folder."""
+    env = os.environ if environ is None else environ
+    setting = env.get(CACHE_ENV, "")
+    if setting.lower() == "off":
+        return None
+    folder = Path(setting).expanduser() if setting else Path(user_cache_dir("quizapp", appauthor=False))
+    return folder / "bank.pickle"
+
+
+def code_fingerprint() -> str:
+    """Changes whenever the code that turns YAML into models may have changed."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(version("pydantic").encode())
+    for name in ("schema.py", "loader.py", "yamlpos.py", "cache.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class FileCache:
+    """Loaded files by (resolved path, path as given, size, mtime); `save` writes it back if changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.dirty = False
+        self._entries: dict[Key, FileResult] | None = None  # read on first use, inside load_bank
+
+    @property
+    def entries(self) -> dict[Key, FileResult]:
+        """The stored results; an unreadable or outdated file counts as an empty cache."""
+        if self._entries is None:
+            self._entries = {}
+            try:
+                with self.path.open("rb") as handle:
+                    stored = pickle.load(handle)
+                if isinstance(stored, dict) and stored.get("fingerprint") == code_fingerprint():
+                    self._entries = stored["entries"]
+            except Exception:  # missing, truncated or foreign: start empty
+                self._entries = {}
+        return self._entries
+
+    @staticmethod
+    def key(file: Path) -> Key | None:
+        """The cache key of `file`, or None when it can't be stat'ed."""
+        try:
+            stat = file.stat()
+        except OSError:
+            return None
+        return str(file.resolve()), str(file), stat.st_size, stat.st_mtime_ns
+
+    def get(self, key: Key) -> FileResult | None:
+        """The stored result for `key`, if any."""
+        return self.entries.get(key)
+
+    def put(self, key: Key, result: FileResult) -> None:
+        """Remember `result` for `key`."""
+        self.entries[key] = result
+        self.dirty = True
+
+    def keep_only(self, keys: set[Key]) -> None:
+        """Forget entries for files that are gone or changed."""
+        stale = self.entries.keys() - keys
+        for key in stale:
+            del self.entries[key]
+        self.dirty = self.dirty or bool(stale)
+
+    def save(self) -> None:
+        """Write the cache atomically (temp file + rename); errors are ignored."""
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False) as handle:
+                pickle.dump(
+                    {"fingerprint": code_fingerprint(), "entries": self.entries},
+                    handle,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
+            os.replace(handle.name, self.path)
+            self.dirty = False
+        except OSError:
+            pass

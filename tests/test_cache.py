@@ -1,0 +1,78 @@
+"""The parsed-bank cache: unchanged files skip parsing, changed files and new code don't use it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_BANK
+
+from quizapp.content import bank as bank_module
+from quizapp.content import cache as cache_module
+from quizapp.content.bank import load_bank
+from quizapp.content.cache import FileCache, default_cache_file
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURE_BANK, folder)
+    return folder
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records every file actually parsed."""
+    calls: list[Path] = []
+    real = bank_module.load_file
+
+    def counting(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return real(path, display)
+
+    monkeypatch.setattr(bank_module, "load_file", counting)
+    return calls
+
+
+def test_an_unchanged_bank_is_not_parsed_again(tmp_path: Path, content: Path, parsed: list[Path]) -> None:
+    cache_file = tmp_path / "cache" / "bank.pickle"
+    first = load_bank([content], FileCache(cache_file))
+    assert len(parsed) == 2 and cache_file.exists()
+    second = load_bank([content], FileCache(cache_file))
+    assert len(parsed) == 2  # nothing parsed the second time
+    assert second.cards == first.cards and second.topics == first.topics
+
+
+def test_a_changed_file_is_parsed_again_and_its_problems_show(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    load_bank([content], FileCache(cache_file))
+    beta = content / "beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("back: Beta.", "bak: Beta."), encoding="utf-8")
+    stat = beta.stat()
+    os.utime(beta, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    bank = load_bank([content], FileCache(cache_file))
+    assert parsed[-1] == beta and len(parsed) == 3
+    assert any("unknown key `bak`" in str(p) for p in bank.problems)
+    assert "beta-one" not in bank.cards
+
+
+def test_a_corrupt_cache_or_new_code_falls_back_to_parsing(
+    tmp_path: Path, content: Path, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    cache_file.write_bytes(b"not a pickle")
+    assert len(load_bank([content], FileCache(cache_file)).cards) == 6
+    assert len(parsed) == 2
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    load_bank([content], FileCache(cache_file))
+    assert len(parsed) == 4
+
+
+def test_cache_location(tmp_path: Path) -> None:
+    assert default_cache_file({"QUIZAPP_CACHE": "off"}) is None
+    assert default_cache_file({"QUIZAPP_CACHE": str(tmp_path)}) == tmp_path / "bank.pickle"
+    assert default_cache_file({}).name == "bank.pickle"  # type: ignore[union-attr]
