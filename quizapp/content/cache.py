@@ -10,9 +10,9 @@ import hashlib
 import os
 import pickle
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
+import pydantic
 from platformdirs import user_cache_dir
 
 from quizapp.content.loader import FileResult
@@ -34,7 +34,7 @@ def default_cache_file(environ: dict[str, str] | None = None) -> Path | None:
 def code_fingerprint() -> str:
     """Changes whenever the code that turns YAML into models may have changed."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(version("pydantic").encode())
+    digest = hashlib.sha256(pydantic.VERSION.encode())  # not importlib.metadata: 40 ms at start-up
     for name in ("schema.py", "loader.py", "yamlpos.py", "cache.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
