@@ -229,7 +229,9 @@ def main() -> None:
         path = Path(tmp) / "quizapp.db"
         ids, topics, kind_of = build_db(path, n_cards, n_reviews, args.overdue, rng)
         build_s = time.perf_counter() - t
-        db = open_db(path)  # as the app opens it: WAL, busy timeout, foreign keys
+        db = open_db(
+            path, autocheckpoint=False
+        )  # as the TUI opens it: WAL, busy timeout, no mid-commit checkpoints
         new_ids = [f"topic-{i % 200:03d}-new-{i:06d}" for i in range(n_new)]
         candidates = ids + new_ids
         topic_of = dict(zip(ids, topics, strict=True))
