@@ -142,3 +142,21 @@ async def test_home_with_an_empty_bank_says_how_to_add_topics(tmp_path: Path) ->
         assert "No topics found" in str(app.screen.query_one("#topic-summary").render())
         await pilot.press("enter", "a")  # studying nothing shows the end screen, not an error
         assert "Nothing is due" in str(app.screen.query_one("#done").render())
+
+
+async def test_author_text_with_brackets_is_shown_as_written(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "scores.yaml").write_text(
+        "topic: scores\ntitle: Scores in [0, 1]\n"
+        "summary: 'Probabilities live in [0, 1] and [b]not[/b] markup.'\n"
+        "cards:\n  - {id: s-one, kind: flashcard, front: 'Range of [p]?', back: '[0, 1]'}\n",
+        encoding="utf-8",
+    )
+    app = make_app([content], tmp_path / "q.db", Settings(), now=NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        assert _home_row(app, "scores")[0] == "Scores in [0, 1]"
+        summary = str(app.screen.query_one("#topic-summary").render())
+        assert "[b]not[/b]" in summary
+        await pilot.press("enter")
+        assert "Scores in [0, 1]" in str(app.screen.query_one("#progress").render())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from sqlite_utils import Database
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,7 +42,7 @@ class HomeScreen(Screen[None]):
         with Vertical(id="home"):
             yield Static(id="today")
             yield DataTable(id="topics", cursor_type="row", zebra_stripes=True)
-            yield Static(id="topic-summary")
+            yield Static(id="topic-summary", markup=False)  # author text: brackets are not markup
         yield Footer()
 
     def on_mount(self) -> None:
@@ -66,13 +67,13 @@ class HomeScreen(Screen[None]):
         counts = stats.topic_counts(self.db, self.bank, now)
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
             c = counts[topic_id]
-            table.add_row(topic.title, _num(c.due), _num(c.new), str(c.total), key=topic_id)
+            table.add_row(Text(topic.title), _num(c.due), _num(c.new), str(c.total), key=topic_id)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         else:
             self.query_one("#topic-summary", Static).update(
                 "No topics found. Add a folder of topic files with --content DIR "
-                "(`quizapp validate DIR` checks them)."
+                "(quizapp validate DIR checks them)."
             )
         due = sum(c.due for c in counts.values())
         fresh = sum(c.new for c in counts.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from enum import Enum
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
@@ -107,7 +108,7 @@ class StudyScreen(Screen[None]):
         if self.current is not None:
             topic = self.bank.topics[self.bank.topic_of[self.current[0]]].title
         self.query_one("#progress", Static).update(
-            f"[b]{topic}[/b]   learning {counts.learning} · review {counts.review} · new {counts.new}"
+            f"[b]{escape(topic)}[/b]   learning {counts.learning} · review {counts.review} · new {counts.new}"
             if topic
             else f"learning {counts.learning} · review {counts.review} · new {counts.new}"
         )
