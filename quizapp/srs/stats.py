@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,20 +23,23 @@ class TopicCounts:
     total: int = 0
 
 
-def topic_counts(db: Database, bank: Bank, now: datetime) -> dict[str, TopicCounts]:
-    """Counts per topic id, for every topic in the bank."""
+def topic_counts(
+    db: Database, bank: Bank, now: datetime, kinds: Collection[str] = ()
+) -> dict[str, TopicCounts]:
+    """Counts per topic id, for every topic in the bank, over cards of `kinds` (all when empty)."""
     due: dict[str, int] = {}
     for (card_id,) in db.execute(
         "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0", [repo.to_db(now)]
     ):
         topic = bank.topic_of.get(card_id)
-        if topic is not None:
+        if topic is not None and (not kinds or bank.cards[card_id].kind in kinds):
             due[topic] = due.get(topic, 0) + 1
     known = {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
     result: dict[str, TopicCounts] = {}
     for topic_id, topic in bank.topics.items():
-        fresh = sum(card_id not in known for card_id in topic.card_ids)
-        result[topic_id] = TopicCounts(due.get(topic_id, 0), fresh, len(topic.card_ids))
+        ids = [c for c in topic.card_ids if not kinds or bank.cards[c].kind in kinds]
+        fresh = sum(card_id not in known for card_id in ids)
+        result[topic_id] = TopicCounts(due.get(topic_id, 0), fresh, len(ids))
     return result
 
 

@@ -56,7 +56,7 @@ class QuizApp(App[None]):
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         self.fold_wal()
-        self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock))
+        self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock, STUDYABLE_KINDS))
         if self.bank.problems:
             self.notify(
                 f"{len(self.bank.problems)} problem(s) in the content were skipped; "

@@ -33,9 +33,12 @@ class HomeScreen(Screen[None]):
             super().__init__()
             self.topic = topic
 
-    def __init__(self, bank: Bank, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, bank: Bank, db: Database, settings: Settings, clock: Clock, kinds: tuple[str, ...]
+    ) -> None:
         super().__init__()
         self.bank, self.db, self.settings, self.clock = bank, db, settings, clock
+        self.kinds = kinds  # the card kinds this version can study; counts cover only those
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,7 +67,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#topics", DataTable)
         row = table.cursor_row
         table.clear()
-        counts = stats.topic_counts(self.db, self.bank, now)
+        counts = stats.topic_counts(self.db, self.bank, now, self.kinds)
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
             c = counts[topic_id]
             table.add_row(Text(topic.title), _num(c.due), _num(c.new), str(c.total), key=topic_id)
@@ -82,7 +85,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#today", Static).update(
             f"[b]{due}[/b] due · [b]{min(fresh, new_left)}[/b] new today "
             f"(limit {self.settings.new_per_day}) · [b]{done.reviewed}[/b] reviewed today · "
-            f"{len(self.bank.cards)} cards in {len(self.bank.topics)} topics"
+            f"{sum(c.total for c in counts.values())} cards in {len(self.bank.topics)} topics"
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
