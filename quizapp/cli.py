@@ -129,6 +129,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from quizapp.content.bank import content_dirs
     from quizapp.content.cache import FileCache, default_cache_file
     from quizapp.settings import load_settings
@@ -146,8 +148,9 @@ def _run_tui(args: argparse.Namespace) -> int:
         cache_file = default_cache_file()
         cache = FileCache(cache_file) if cache_file is not None else None
         app = make_app(content_dirs(args.content), db_path, settings, study=study, cache=cache)
-    except DatabaseTooNew as error:
-        print(f"quizapp: {db_path}: {error}", file=sys.stderr)
+    except (DatabaseTooNew, sqlite3.DatabaseError, OSError) as error:
+        print(f"quizapp: cannot open the database {db_path}: {error}", file=sys.stderr)
+        print("(choose another file with --db PATH or QUIZAPP_DB)", file=sys.stderr)
         return 2
     if study is not None:
         unknown = [t for t in study.topics if t not in app.bank.topics]

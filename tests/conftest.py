@@ -32,11 +32,16 @@ class FrozenClock:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Local time is UTC (day boundaries use it), no animations, no writes to the user's folders."""
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     monkeypatch.setenv("QUIZAPP_CACHE", "off")  # tests never write to the user's cache folder
+    monkeypatch.setenv("QUIZAPP_SETTINGS", str(tmp_path_factory.mktemp("config") / "settings.toml"))
+    monkeypatch.delenv("QUIZAPP_DB", raising=False)
+    monkeypatch.delenv("QUIZAPP_CONTENT", raising=False)
     time.tzset()
     yield
     monkeypatch.undo()

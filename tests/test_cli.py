@@ -311,3 +311,23 @@ def test_process_validate_clean_and_schema(tmp_path: Path) -> None:
     schema = run_quizapp("schema")
     assert schema.returncode == 0
     assert "cards" in json.loads(schema.stdout)["properties"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"this is not an SQLite file, just text that happens to be long enough" * 20, "not a database"),
+        (None, "unable to open"),  # a folder where the file should be
+    ],
+)
+def test_an_unusable_database_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, expected: str
+) -> None:
+    db = tmp_path / "q.db"
+    if content is None:
+        db.mkdir()
+    else:
+        db.write_bytes(content)
+    assert main(["--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot open the database {db}" in err and expected in err
