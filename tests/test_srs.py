@@ -253,3 +253,14 @@ def test_filters_by_topic_and_tag(bank: Bank) -> None:
     assert bank.select(topics=("beta",)) == ["beta-one", "beta-two"]
     assert bank.select(tags=("order",)) == ["beta-two"]
     assert bank.select(tags=("greek",), kinds=("choice",)) == ["alpha-two", "alpha-three"]
+
+
+def test_learning_count_includes_steps_due_later_today(
+    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+) -> None:
+    reviewer = Reviewer(db, settings, clock)
+    queue = _queue(db, bank, settings, clock, topics=("beta",))
+    _grade(reviewer, bank, "beta-one", 3)  # due again in 10 minutes
+    queue.graded("beta-one", Source.NEW)
+    assert queue.counts().learning == 1
+    assert queue.learning_due() == []  # not due yet, but still today's work

@@ -110,9 +110,11 @@ class StudyQueue:
         return [card_id for (card_id,) in rows if card_id in wanted]
 
     def counts(self) -> Counts:
-        """Cards left today within the limits."""
+        """Cards left today within the limits (learning: those due before the study day ends)."""
+        now = self.clock()
+        day_end = study_day_start(now, self.settings.day_starts_at) + timedelta(days=1)
         return Counts(
-            learning=len(self.learning_due()),
+            learning=len(self.learning_due(day_end - now)),
             review=min(len(self._reviews), self.reviews_left),
             new=min(len(self._new), self.new_left),
         )
