@@ -31,9 +31,9 @@ def topic_counts(
     for (card_id,) in db.execute(
         "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0", [repo.to_db(now)]
     ):
-        topic = bank.topic_of.get(card_id)
-        if topic is not None and (not kinds or bank.cards[card_id].kind in kinds):
-            due[topic] = due.get(topic, 0) + 1
+        owner = bank.topic_of.get(card_id)
+        if owner is not None and (not kinds or bank.cards[card_id].kind in kinds):
+            due[owner] = due.get(owner, 0) + 1
     known = {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
     result: dict[str, TopicCounts] = {}
     for topic_id, topic in bank.topics.items():

@@ -83,13 +83,13 @@ class Review:
 
 def get_card(db: Database, card_id: str) -> CardState | None:
     """The stored state of one card, or None when it was never reviewed."""
-    rows = list(db["cards"].rows_where("card_id = ?", [card_id]))
+    rows = list(db.table("cards").rows_where("card_id = ?", [card_id]))
     return CardState.from_row(rows[0]) if rows else None
 
 
 def get_review(db: Database, review_id: int) -> Review | None:
     """One stored review, or None."""
-    rows = list(db["reviews"].rows_where("id = ?", [review_id]))
+    rows = list(db.table("reviews").rows_where("id = ?", [review_id]))
     if not rows:
         return None
     row = rows[0]
@@ -120,7 +120,7 @@ def record_review(db: Database, before: CardState | None, after: CardState, revi
         "card_before": json.dumps(before.to_row()) if before else None,
     }
     with db.atomic():
-        db["cards"].upsert(after.to_row(), pk="card_id")
+        db.table("cards").upsert(after.to_row(), pk="card_id")
         cursor = db.execute(
             "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, correct, seed, response,"
             " state_before, card_before) VALUES (:card_id, :reviewed_at, :rating, :duration_ms,"
@@ -145,7 +145,7 @@ def undo_review(db: Database, review_id: int) -> str | None:
         if card_before is None:
             db.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
         else:
-            db["cards"].upsert(json.loads(card_before), pk="card_id")
+            db.table("cards").upsert(json.loads(card_before), pk="card_id")
     return card_id
 
 
@@ -162,5 +162,5 @@ def set_suspended(db: Database, state: CardState, suspended: bool) -> CardState:
     """Suspend or unsuspend a reviewed card; unsuspending also clears the leech flag."""
     new = replace(state, suspended=suspended, leech=state.leech and suspended)
     with db.atomic():
-        db["cards"].upsert(new.to_row(), pk="card_id")
+        db.table("cards").upsert(new.to_row(), pk="card_id")
     return new

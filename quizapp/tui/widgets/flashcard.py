@@ -15,8 +15,8 @@ class FlashcardView(VerticalScroll):
 
     revealed: reactive[bool] = reactive(False)
 
-    def __init__(self, card: Flashcard, **kwargs: str) -> None:
-        super().__init__(classes="card-view", **kwargs)
+    def __init__(self, card: Flashcard) -> None:
+        super().__init__(classes="card-view")
         self.card = card
 
     def compose(self) -> ComposeResult:
