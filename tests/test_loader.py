@@ -522,7 +522,7 @@ def test_duplicate_topic_id_skips_the_second_file(tmp_path: Path) -> None:
     second = write(tmp_path / "b", "same.yaml", "# a copy\n" + textwrap.dedent(text.format(card="same-b")))
     bank = bank_of(tmp_path)
     assert [str(p) for p in bank.problems] == [
-        f"{second}:2:1: duplicate topic id `same`: already defined in {first}; file skipped"
+        f"{second}:2:8: duplicate topic id `same`: first defined at {first}:1:8; file skipped"
     ]
     assert bank.topics["same"].path == first
     assert list(bank.cards) == ["same-a"]

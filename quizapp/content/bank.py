@@ -83,6 +83,7 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
     With a `cache`, unchanged files are taken from it and the cache is updated."""
     bank = Bank()
     first_card: dict[str, tuple[Path, tuple[int, int]]] = {}
+    first_topic: dict[str, tuple[int, int]] = {}
     seen: set[Key] = set()
     with _gc_paused():
         for path in topic_files(paths):
@@ -96,7 +97,7 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
                 seen.add(key)
             bank.problems.extend(result.problems)
             if result.topic is not None:
-                _add_topic(bank, result.topic, first_card)
+                _add_topic(bank, result.topic, first_card, first_topic)
     if cache is not None:
         cache.keep_only(seen)
         cache.save()
@@ -119,14 +120,24 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _add_topic(bank: Bank, loaded: LoadedTopic, first_card: dict[str, tuple[Path, tuple[int, int]]]) -> None:
+def _add_topic(
+    bank: Bank,
+    loaded: LoadedTopic,
+    first_card: dict[str, tuple[Path, tuple[int, int]]],
+    first_topic: dict[str, tuple[int, int]],
+) -> None:
     header, shown = loaded.header, str(loaded.path)
     if header.topic in bank.topics:
         other = bank.topics[header.topic].path
+        other_line, other_col = first_topic[header.topic]
         line, col = loaded.position
-        message = f"duplicate topic id `{header.topic}`: already defined in {other}; file skipped"
+        message = (
+            f"duplicate topic id `{header.topic}`: first defined at {other}:{other_line}:{other_col};"
+            " file skipped"
+        )
         bank.problems.append(Problem(shown, line, col, message))
         return
+    first_topic[header.topic] = loaded.position
     kept: list[str] = []
     for card, (line, col) in zip(loaded.cards, loaded.card_positions, strict=True):
         if card.id in bank.cards:

@@ -36,7 +36,7 @@ class LoadedTopic:
     header: TopicHeader
     cards: tuple[Card, ...]
     path: Path
-    position: Position
+    position: Position  # of the topic id
     card_positions: tuple[Position, ...]
 
 
@@ -140,7 +140,7 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
             )
     if header is None:
         return FileResult(None, tuple(problems))
-    topic = LoadedTopic(header, tuple(cards), path, located.position(()), tuple(positions))
+    topic = LoadedTopic(header, tuple(cards), path, located.position(("topic",)), tuple(positions))
     return FileResult(topic, tuple(problems))
 
 
