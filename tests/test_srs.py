@@ -264,3 +264,17 @@ def test_learning_count_includes_steps_due_later_today(
     queue.graded("beta-one", Source.NEW)
     assert queue.counts().learning == 1
     assert queue.learning_due() == []  # not due yet, but still today's work
+
+
+def test_cards_gone_from_the_bank_keep_their_history_and_are_not_offered(
+    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+) -> None:
+    from quizapp.srs.stats import topic_counts
+
+    overdue = CardState("retired", "beta", "flashcard", 2, None, 3.0, 5.0, NOW, NOW - timedelta(days=9))
+    repo.record_review(db, None, overdue, Review("retired", NOW - timedelta(days=9), 3))
+    queue = _queue(db, bank, settings, clock)
+    assert "retired" not in _drain(queue, Reviewer(db, settings, clock), bank)
+    assert topic_counts(db, bank, NOW)["beta"].due == 0
+    assert repo.get_card(db, "retired") == overdue
+    assert repo.review_count(db, "retired") == 1
