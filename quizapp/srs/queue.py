@@ -85,14 +85,10 @@ class StudyQueue:
         self.reviews_left = max(
             0, self.settings.reviews_per_day - repo.count_reviews_since(self.db, day_start, REVIEW)
         )
-        known = {row[0] for row in self.db.execute("SELECT card_id FROM cards")}
+        known = repo.known_card_ids(self.db)
         due_reviews = [
             (card_id, _overdue_ratio(now, last_review, stability))
-            for card_id, last_review, stability in self.db.execute(
-                "SELECT card_id, last_review, stability FROM cards"
-                " WHERE due <= ? AND state = ? AND suspended = 0",
-                [repo.to_db(now), REVIEW],
-            )
+            for card_id, last_review, stability in repo.due_reviews(self.db, now, REVIEW)
             if card_id in wanted
         ]
         due_reviews.sort(key=lambda item: -item[1])  # lowest retrievability = largest t/S first
@@ -102,12 +98,8 @@ class StudyQueue:
 
     def learning_due(self, ahead: timedelta = timedelta(0)) -> list[str]:
         """Learning and relearning cards due by now + `ahead`, soonest first."""
-        wanted = self._wanted
-        rows = self.db.execute(
-            "SELECT card_id FROM cards WHERE due <= ? AND state IN (?, ?) AND suspended = 0 ORDER BY due",
-            [repo.to_db(self.clock() + ahead), LEARNING, RELEARNING],
-        )
-        return [card_id for (card_id,) in rows if card_id in wanted]
+        due = repo.due_ids(self.db, self.clock() + ahead, (LEARNING, RELEARNING))
+        return [card_id for card_id in due if card_id in self._wanted]
 
     def counts(self) -> Counts:
         """Cards left today within the limits (learning: those due before the study day ends)."""
@@ -148,9 +140,8 @@ class StudyQueue:
             items.remove(card_id)
 
 
-def _overdue_ratio(now: datetime, last_review: str | None, stability: float | None) -> float:
+def _overdue_ratio(now: datetime, last_review: datetime | None, stability: float | None) -> float:
     """Elapsed days over stability: FSRS retrievability falls monotonically as this grows."""
-    last = repo.from_db(last_review)
-    if last is None or not stability:
+    if last_review is None or not stability:
         return float("inf")
-    return (now - last).total_seconds() / 86400 / stability
+    return (now - last_review).total_seconds() / 86400 / stability

@@ -28,13 +28,11 @@ def topic_counts(
 ) -> dict[str, TopicCounts]:
     """Counts per topic id, for every topic in the bank, over cards of `kinds` (all when empty)."""
     due: dict[str, int] = {}
-    for (card_id,) in db.execute(
-        "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0", [repo.to_db(now)]
-    ):
+    for card_id in repo.due_ids(db, now):
         owner = bank.topic_of.get(card_id)
         if owner is not None and (not kinds or bank.cards[card_id].kind in kinds):
             due[owner] = due.get(owner, 0) + 1
-    known = {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
+    known = repo.known_card_ids(db)
     result: dict[str, TopicCounts] = {}
     for topic_id, topic in bank.topics.items():
         ids = [c for c in topic.card_ids if not kinds or bank.cards[c].kind in kinds]
@@ -53,9 +51,5 @@ class Today:
 
 def today(db: Database, settings: Settings, now: datetime) -> Today:
     """What the user did since the start of the current study day."""
-    since = repo.to_db(study_day_start(now, settings.day_starts_at))
-    reviewed, new_started = db.execute(
-        "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM reviews WHERE reviewed_at >= ?",
-        [since],
-    ).fetchone()
-    return Today(int(reviewed), int(new_started))
+    reviewed, new_started = repo.reviews_since(db, study_day_start(now, settings.day_starts_at))
+    return Today(reviewed, new_started)

@@ -164,3 +164,36 @@ def set_suspended(db: Database, state: CardState, suspended: bool) -> CardState:
     with db.atomic():
         db.table("cards").upsert(new.to_row(), pk="card_id")
     return new
+
+
+def known_card_ids(db: Database) -> set[str]:
+    """Ids of every card that has a stored state (was ever reviewed)."""
+    return {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
+
+
+def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, datetime | None, float | None]]:
+    """(card id, last review, stability) of unsuspended cards in `state` due by `now`."""
+    rows = db.execute(
+        "SELECT card_id, last_review, stability FROM cards WHERE due <= ? AND state = ? AND suspended = 0",
+        [to_db(now), state],
+    )
+    return [(card_id, from_db(last), stability) for card_id, last, stability in rows]
+
+
+def due_ids(db: Database, until: datetime, states: tuple[int, ...] | None = None) -> list[str]:
+    """Ids of unsuspended cards due by `until` (in `states`, or any state), soonest first."""
+    sql = "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0"
+    params: list[object] = [to_db(until)]
+    if states is not None:
+        sql += f" AND state IN ({', '.join('?' * len(states))})"
+        params.extend(states)
+    return [card_id for (card_id,) in db.execute(sql + " ORDER BY due", params)]
+
+
+def reviews_since(db: Database, since: datetime) -> tuple[int, int]:
+    """(reviews, of which first reviews of new cards) since `since`."""
+    reviewed, new_started = db.execute(
+        "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM reviews WHERE reviewed_at >= ?",
+        [to_db(since)],
+    ).fetchone()
+    return int(reviewed), int(new_started)
