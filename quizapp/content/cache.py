@@ -35,7 +35,7 @@ def code_fingerprint() -> str:
     """Changes whenever the code that turns YAML into models may have changed."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(pydantic.VERSION.encode())  # not importlib.metadata: 40 ms at start-up
-    for name in ("schema.py", "loader.py", "yamlpos.py", "cache.py"):
+    for name in ("schema.py", "expressions.py", "loader.py", "yamlpos.py", "cache.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import ast
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from quizapp.content import expressions
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -111,14 +121,48 @@ class NumericCard(CardBase):
     unit: Unit = "real"
     tolerance: Tolerance | None = None
 
+    @field_validator("params")
+    @classmethod
+    def _formula_params(cls, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        if info.data.get("generator") is None:
+            earlier: set[str] = set()
+            for name, spec in params.items():
+                problem = expressions.param_spec_problem(name, spec, earlier)
+                if problem:
+                    raise ValueError(problem)
+                earlier.add(name)
+        return params
+
+    @field_validator("answer")
+    @classmethod
+    def _safe_answer(cls, answer: str | None, info: ValidationInfo) -> str | None:
+        if answer is not None:
+            problem = expressions.expression_problem(answer, set(info.data.get("params") or {}))
+            if problem:
+                raise ValueError(problem)
+        return answer
+
+    @field_validator("prompt", "solution")
+    @classmethod
+    def _safe_template(cls, text: str | None, info: ValidationInfo) -> str | None:
+        if text is not None:
+            names = set(info.data.get("params") or {})
+            if info.field_name == "solution":
+                names.add("answer")
+            problem = expressions.template_problem(text, names)
+            if problem:
+                raise ValueError(problem)
+        return text
+
     @model_validator(mode="after")
     def _generator_or_formula(self) -> NumericCard:
         if self.generator is None and self.answer is None:
             raise ValueError("a numeric card needs either `generator` or `answer` (a formula)")
         if self.generator is not None:
             extra = [f for f in ("prompt", "answer", "solution") if getattr(self, f) is not None]
+            extra += [f for f in ("unit", "tolerance") if f in self.model_fields_set]
             if extra:
-                raise ValueError(f"a generator card takes no {', '.join(extra)}: the generator writes them")
+                raise ValueError(f"a generator card takes no {', '.join(extra)}: the generator sets them")
         elif self.prompt is None:
             raise ValueError("a formula card needs a `prompt`")
         return self

@@ -1,0 +1,1 @@
+"""Generated numeric problems: generators, the answer parser, the checker and safe formulas."""

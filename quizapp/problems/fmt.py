@@ -1,0 +1,49 @@
+"""Numbers as a person reads them in prompts and worked solutions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def num(value: Any, sig: int = 4) -> str:
+    """A number with up to `sig` significant digits, no trailing zeros, `-` as the minus sign.
+
+    Integers (and floats equal to one) print without a decimal point; tiny and huge values use `e`."""
+    x = float(value)
+    if not np.isfinite(x):
+        return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:.{sig}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def vec(values: Iterable[Any], sig: int = 4) -> str:
+    """A vector as `[a, b, c]`."""
+    return "[" + ", ".join(num(v, sig) for v in values) + "]"
+
+
+def mat(rows: Iterable[Iterable[Any]], sig: int = 4) -> str:
+    """A matrix as `[[a, b], [c, d]]`."""
+    return "[" + ", ".join(vec(row, sig) for row in rows) + "]"
+
+
+def value(answer: Any, sig: int = 4) -> str:
+    """A number, vector or matrix, whichever `answer` is."""
+    array = np.asarray(answer, dtype=float)
+    if array.ndim == 0:
+        return num(array, sig)
+    if array.ndim == 1:
+        return vec(array, sig)
+    return mat(array, sig)
+
+
+def fixed(value: Any, decimals: int) -> str:
+    """Exactly `decimals` decimals (for answers asked to a number of decimals)."""
+    return f"{float(value):.{decimals}f}"
