@@ -1,4 +1,6 @@
-"""The `quizapp` command: the TUI, plus validate and schema for authors. Textual loads only for the TUI."""
+"""The `quizapp` command: the TUI, numeric problems on the command line, and validate/schema for authors.
+
+Textual loads only for the TUI; scikit-learn only when a problem needs it."""
 
 from __future__ import annotations
 
@@ -7,8 +9,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizapp import __version__
+
+if TYPE_CHECKING:
+    from quizapp.content.bank import Bank
+    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.problems.model import Problem
 
 EPILOG = """\
 environment:
@@ -80,6 +88,44 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a file or folder")
     _add_bank_options(validate, top=False)
 
+    problem = commands.add_parser(
+        "problem",
+        help="print one generated instance of a numeric card",
+        description="Print the problem a numeric card poses for a seed (a fresh seed if none is given). "
+        "Exit status: 0, or 2 for an unknown or non-numeric card.",
+    )
+    problem.add_argument("card_id", nargs="?", metavar="CARD_ID", help="a numeric card's id")
+    problem.add_argument("--seed", type=int, help="the seed (default: a fresh one, printed)")
+    problem.add_argument("--json", action="store_true", help="print JSON (card_id, seed, prompt, given, ...)")
+    problem.add_argument("--reveal", action="store_true", help="also print the answer and worked solution")
+    problem.add_argument("--list", action="store_true", help="list the registered generators instead")
+    _add_bank_options(problem, top=False)
+
+    check = commands.add_parser(
+        "check",
+        help="check an answer to a numeric card's problem",
+        description="Check TEXT as the answer to the problem CARD_ID poses for seed N. "
+        "Exit status: 0 correct, 1 wrong, 2 unusable input (unparsable, wrong shape, not precise enough, "
+        "unknown card).",
+    )
+    check.add_argument("card_id", metavar="CARD_ID", help="a numeric card's id")
+    check.add_argument("--seed", type=int, required=True, help="the seed the problem was drawn with")
+    check.add_argument("--answer", required=True, metavar="TEXT", help="the answer, e.g. 0.75, 3/4, 75%%")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    _add_bank_options(check, top=False)
+
+    drill = commands.add_parser(
+        "drill",
+        help="a plain-terminal self-test on generated numeric problems",
+        description="Answer N generated problems from the numeric cards of the given topics (all topics if "
+        "none), one line each; works with answers piped on stdin. `?` or an empty line reveals the answer, "
+        "`q` stops. Ends with a score line. Nothing is written to your study schedule.",
+    )
+    drill.add_argument("topics", nargs="*", metavar="TOPIC", help="topic ids (default: all)")
+    drill.add_argument("-n", type=int, default=10, metavar="N", help="number of problems (default 10)")
+    drill.add_argument("--seed", type=int, help="seed of the whole drill, to repeat it exactly")
+    _add_bank_options(drill, top=False)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a topic file (for editor completion)",
@@ -97,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command in ("problem", "check", "drill"):
+        return _problems_command(args)
     return _run_tui(args)
 
 
@@ -109,6 +157,8 @@ def _validate(args: argparse.Namespace) -> int:
     if missing:
         return 1
     bank = load_bank(args.paths or content_dirs(args.content))
+    bank.problems.extend(_numeric_problems(bank))
+    bank.problems.sort()
     for problem in bank.problems:
         print(problem)
     summary = f"{len(bank.cards)} cards in {len(bank.topics)} topics"
@@ -116,6 +166,125 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{len(bank.problems)} problem(s); {summary} loaded", file=sys.stderr)
         return 1
     print(f"ok: {summary}", file=sys.stderr)
+    return 0
+
+
+def _numeric_problems(bank: Bank) -> list[LoadProblem]:
+    """Run every numeric card with a few seeds: problems a schema cannot see (params, failing formulas)."""
+    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.schema import NumericCard
+    from quizapp.problems.audit import card_problems
+
+    found = []
+    for card_id, card in bank.cards.items():
+        if isinstance(card, NumericCard):
+            path, line, col = bank.positions[card_id]
+            found += [
+                LoadProblem(str(path), line, col, f"card `{card_id}`: {m}") for m in card_problems(card)
+            ]
+    return found
+
+
+def _problems_command(args: argparse.Namespace) -> int:
+    from quizapp.content.bank import content_dirs, load_bank
+    from quizapp.content.cache import FileCache, default_cache_file
+
+    if args.command == "problem" and args.list:
+        from quizapp.problems.registry import generators
+
+        for name, found in sorted(generators().items()):
+            print(f"{name:40} {found.summary}")
+        return 0
+    cache_file = default_cache_file()
+    bank = load_bank(content_dirs(args.content), FileCache(cache_file) if cache_file else None)
+    if args.command == "drill":
+        return _drill(args, bank)
+    from quizapp.content.schema import NumericCard
+
+    if args.card_id is None:
+        print("quizapp problem: give a CARD_ID (or --list for the generators)", file=sys.stderr)
+        return 2
+    card = bank.cards.get(args.card_id)
+    if not isinstance(card, NumericCard):
+        what = "no card" if card is None else f"a {card.kind} card, not a numeric one,"
+        print(f"quizapp {args.command}: there is {what} with id `{args.card_id}`", file=sys.stderr)
+        return 2
+    from quizapp.problems.registry import ProblemError, make_problem, new_seed
+
+    seed = args.seed if args.seed is not None else new_seed()
+    try:
+        problem = make_problem(card, seed)
+    except ProblemError as error:
+        print(f"quizapp {args.command}: {error}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        return _check(args, problem)
+    return _show_problem(args, problem, seed)
+
+
+def _show_problem(args: argparse.Namespace, problem: Problem, seed: int) -> int:
+    from quizapp.problems.check import expected_text
+
+    revealed = expected_text(problem.answer, problem.tolerance, problem.unit)
+    if args.json:
+        out: dict[str, object] = {
+            "card_id": args.card_id,
+            "seed": seed,
+            "prompt": problem.prompt,
+            "given": problem.given,
+            "unit": problem.unit,
+            "tolerance": problem.tolerance.model_dump(exclude_none=True) or {"rtol": 0.01},
+        }
+        if args.reveal:
+            out |= {"answer": problem.answer, "solution": problem.solution}
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"{args.card_id} (seed {seed})\n\n{problem.prompt}")
+    if args.reveal:
+        print(f"\nAnswer: {revealed}\n\nSolution:\n{problem.solution}")
+    return 0
+
+
+def _check(args: argparse.Namespace, problem: Problem) -> int:
+    from quizapp.problems.check import check
+
+    verdict = check(problem, args.answer)
+    if args.json:
+        out = {
+            "correct": verdict.correct,
+            "status": verdict.status,
+            "expected": verdict.expected,
+            "parsed": verdict.parsed,
+            "message": verdict.message,
+            "diagnosis": verdict.diagnosis,
+        }
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(verdict.message)
+        if verdict.diagnosis:
+            print(f"likely mistake: {verdict.diagnosis}")
+    return {"correct": 0, "wrong": 1}.get(verdict.status, 2)
+
+
+def _drill(args: argparse.Namespace, bank: Bank) -> int:
+    from quizapp.drill import drill_plan, run_drill
+    from quizapp.problems.registry import new_seed
+
+    unknown = [topic for topic in args.topics if topic not in bank.topics]
+    if unknown:
+        print(f"quizapp drill: unknown topic(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if args.n < 1:
+        print("quizapp drill: -n must be at least 1", file=sys.stderr)
+        return 2
+    plan = drill_plan(bank, args.topics, args.n, args.seed if args.seed is not None else new_seed())
+    if not plan:
+        print("quizapp drill: these topics have no numeric cards", file=sys.stderr)
+        return 2
+    try:
+        run_drill(bank, plan, sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        print()
     return 0
 
 

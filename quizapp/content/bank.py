@@ -55,6 +55,7 @@ class Bank:
     cards: dict[str, Card] = field(default_factory=dict)
     topic_of: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    positions: dict[str, tuple[Path, int, int]] = field(default_factory=dict)  # card id -> file, line, col
 
     def card_tags(self, card_id: str) -> set[str]:
         """The card's own tags plus its topic's."""
@@ -82,7 +83,6 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
 
     With a `cache`, unchanged files are taken from it and the cache is updated."""
     bank = Bank()
-    first_card: dict[str, tuple[Path, tuple[int, int]]] = {}
     first_topic: dict[str, tuple[int, int]] = {}
     seen: set[Key] = set()
     with _gc_paused():
@@ -97,7 +97,7 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
                 seen.add(key)
             bank.problems.extend(result.problems)
             if result.topic is not None:
-                _add_topic(bank, result.topic, first_card, first_topic)
+                _add_topic(bank, result.topic, first_topic)
     if cache is not None:
         cache.keep_only(seen)
         cache.save()
@@ -123,7 +123,6 @@ def _gc_paused() -> Iterator[None]:
 def _add_topic(
     bank: Bank,
     loaded: LoadedTopic,
-    first_card: dict[str, tuple[Path, tuple[int, int]]],
     first_topic: dict[str, tuple[int, int]],
 ) -> None:
     header, shown = loaded.header, str(loaded.path)
@@ -141,13 +140,13 @@ def _add_topic(
     kept: list[str] = []
     for card, (line, col) in zip(loaded.cards, loaded.card_positions, strict=True):
         if card.id in bank.cards:
-            other_path, (other_line, other_col) = first_card[card.id]
+            other_path, other_line, other_col = bank.positions[card.id]
             message = f"duplicate card id `{card.id}`: first defined at {other_path}:{other_line}:{other_col}"
             bank.problems.append(Problem(shown, line, col, message))
             continue
         bank.cards[card.id] = card
         bank.topic_of[card.id] = header.topic
-        first_card[card.id] = (loaded.path, (line, col))
+        bank.positions[card.id] = (loaded.path, line, col)
         kept.append(card.id)
     bank.topics[header.topic] = Topic(
         id=header.topic,

@@ -238,11 +238,11 @@ def formula_problem(card: NumericCard, rng: np.random.Generator) -> Problem:
             raw = evaluate(card.answer, env)
             answer = as_value(raw)
         except (ValueError, TypeError) as error:
-            raise ProblemError(f"card {card.id}: {error}") from None
+            raise ProblemError(str(error)) from None
         if np.all(np.isfinite(answer)):
             break
     else:
-        raise ProblemError(f"card {card.id}: the answer was not a finite number in {MAX_REDRAWS} draws")
+        raise ProblemError(f"the answer was not a finite number in {MAX_REDRAWS} draws")
     from quizapp.problems.check import expected_text
 
     answer_text = expected_text(answer, tolerance, card.unit)
@@ -252,7 +252,7 @@ def formula_problem(card: NumericCard, rng: np.random.Generator) -> Problem:
             render(card.solution, {**env, "answer": raw}, {"answer": answer_text}) if card.solution else ""
         )
     except ValueError as error:
-        raise ProblemError(f"card {card.id}: {error}") from None
+        raise ProblemError(str(error)) from None
     solution = worked if "{answer" in (card.solution or "") else f"{worked}\n= {answer_text}".strip()
     given = {name: value for name, value in env.items() if not isinstance(value, str)}
     return Problem(prompt, given, answer, solution, card.unit, tolerance)

@@ -126,3 +126,9 @@ def new_seed() -> int:
     import secrets
 
     return secrets.randbelow(2**31)
+
+
+def warm_problem_libraries() -> None:
+    """Import every generator family and scikit-learn's metrics (about a second, once per process)."""
+    generators()
+    import sklearn.metrics  # noqa: F401
