@@ -65,7 +65,7 @@ def test_a_corrupt_cache_or_new_code_falls_back_to_parsing(
 ) -> None:
     cache_file = tmp_path / "bank.pickle"
     cache_file.write_bytes(b"not a pickle")
-    assert len(load_bank([content], FileCache(cache_file)).cards) == 6
+    assert len(load_bank([content], FileCache(cache_file)).cards) == 7
     assert len(parsed) == 2
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
     load_bank([content], FileCache(cache_file))

@@ -18,7 +18,7 @@ from quizapp.srs.scheduler import Reviewer, next_state, study_day_start
 from quizapp.store import repo
 from quizapp.store.repo import CardState, Review
 
-STUDYABLE = ("flashcard", "choice")
+STUDYABLE = ("flashcard", "choice", "numeric")
 
 
 def _grade(reviewer: Reviewer, bank: Bank, card_id: str, rating: int) -> None:
@@ -152,12 +152,12 @@ def test_new_cards_in_bank_order_interleaving_topics(
 ) -> None:
     queue = _queue(db, bank, settings, clock)
     assert queue.peek() == ("alpha-one", Source.NEW)
-    assert queue.counts().new == 5  # the numeric card is not studyable yet
+    assert queue.counts().new == 6  # the code card is not studyable yet
     order = []
     while (item := queue.peek()) is not None and item[1] is Source.NEW:
         order.append(item[0])
         queue.graded(item[0], item[1])
-    assert order == ["alpha-one", "beta-one", "alpha-two", "beta-two", "alpha-three"]
+    assert order == ["alpha-one", "beta-one", "alpha-two", "beta-two", "alpha-three", "alpha-four"]
 
 
 def test_queue_order_learning_then_reviews_by_retrievability_then_new(
@@ -250,7 +250,7 @@ def test_learning_cards_come_back_and_learn_ahead(
 
 
 def test_filters_by_topic_and_tag(bank: Bank) -> None:
-    assert bank.select(topics=("beta",)) == ["beta-one", "beta-two"]
+    assert bank.select(topics=("beta",)) == ["beta-one", "beta-two", "beta-code"]
     assert bank.select(tags=("order",)) == ["beta-two"]
     assert bank.select(tags=("greek",), kinds=("choice",)) == ["alpha-two", "alpha-three"]
 

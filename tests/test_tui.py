@@ -36,8 +36,8 @@ async def test_home_lists_topics_with_counts(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE):
         assert isinstance(app.screen, HomeScreen)
-        # alpha-four is numeric: not studyable yet, so not counted
-        assert _home_row(app, "alpha") == ["Alpha topic", "·", "3", "3"]
+        assert _home_row(app, "alpha") == ["Alpha topic", "·", "4", "4"]
+        # beta-code is a code card: not studyable until the sandbox exists, so not counted
         assert _home_row(app, "beta") == ["Beta topic", "·", "2", "2"]
 
 
@@ -58,7 +58,7 @@ async def test_study_a_flashcard_end_to_end(tmp_path: Path) -> None:
         assert screen.query_one(ChoiceView).card.id == "alpha-two"
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert _home_row(app, "alpha")[2] == "2"  # one card less is new
+        assert _home_row(app, "alpha")[2] == "3"  # one card less is new
 
 
 async def test_choice_is_auto_graded_and_the_grade_can_change(tmp_path: Path) -> None:

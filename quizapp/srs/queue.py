@@ -93,7 +93,7 @@ class StudyQueue:
         ]
         due_reviews.sort(key=lambda item: -item[1])  # lowest retrievability = largest t/S first
         self._reviews = deque(card_id for card_id, _ in due_reviews)
-        fresh = [card_id for card_id in self.candidates if card_id not in known]
+        fresh = [card_id for card_id in self.candidates if card_id not in known and card_id in wanted]
         self._new = deque(new_card_order(fresh, self.topic_of))
 
     def learning_due(self, ahead: timedelta = timedelta(0)) -> list[str]:
@@ -133,6 +133,12 @@ class StudyQueue:
         elif source is Source.NEW:
             self._discard(self._new, card_id)
             self.new_left -= 1
+
+    def skip(self, card_id: str) -> None:
+        """Leave `card_id` out of the rest of this session, ungraded (e.g. a card that cannot be shown)."""
+        self._wanted = self._wanted - {card_id}
+        self._discard(self._reviews, card_id)
+        self._discard(self._new, card_id)
 
     @staticmethod
     def _discard(items: deque[str], card_id: str) -> None:

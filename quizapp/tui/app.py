@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -14,13 +15,14 @@ from textual.binding import Binding
 
 from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
+from quizapp.problems.registry import new_seed, warm_problem_libraries
 from quizapp.settings import Settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, utcnow
 from quizapp.store.db import checkpoint, database_file, open_db
 from quizapp.tui.screens.home import HomeScreen
 
-STUDYABLE_KINDS = ("flashcard", "choice")  # numeric and code cards arrive with their own screens
+STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,10 @@ class QuizApp(App[None]):
         settings: Settings | None = None,
         clock: Clock = utcnow,
         study: StudyFilter | None = None,
+        seeds: Callable[[], int] = new_seed,
     ) -> None:
         super().__init__()
+        self.seeds = seeds
         self.bank, self.db = bank, db
         self.settings = settings or Settings()
         self.clock = clock
@@ -67,6 +71,12 @@ class QuizApp(App[None]):
             )
         if self.initial_study is not None:
             self.start_study(self.initial_study)
+        if any(card.kind == "numeric" for card in self.bank.cards.values()):
+            self.call_after_refresh(self.warm_libraries)
+
+    def warm_libraries(self) -> None:
+        """Import scikit-learn and the generators in a thread, so the first numeric card doesn't wait."""
+        self.run_worker(warm_problem_libraries, thread=True, group="warm", exit_on_error=False)
 
     def fold_wal(self) -> None:
         """Checkpoint the WAL in a thread worker (the UI connection never pauses to do it)."""
@@ -91,7 +101,8 @@ class QuizApp(App[None]):
         from quizapp.tui.screens.study import StudyScreen  # not needed for the first frame
 
         # A session just ended when the screen closes: an idle moment to fold the WAL.
-        self.push_screen(StudyScreen(self.bank, queue, self.reviewer, title), lambda _: self.fold_wal())
+        screen = StudyScreen(self.bank, queue, self.reviewer, title, self.seeds)
+        self.push_screen(screen, lambda _: self.fold_wal())
 
 
 def make_app(
@@ -101,8 +112,12 @@ def make_app(
     now: datetime | None = None,
     study: StudyFilter | None = None,
     cache: FileCache | None = None,
+    seed: int | None = None,
 ) -> QuizApp:
-    """Build the app from folders and a database path; `now` freezes the clock (tests, snapshots)."""
+    """Build the app from folders and a database path.
+
+    `now` freezes the clock and `seed` fixes the sequence of problem seeds (tests, snapshots)."""
     bank = load_bank(content_dirs() if content_dirs_ is None else content_dirs_, cache)
     clock: Clock = utcnow if now is None else (lambda: now)
-    return QuizApp(bank, open_db(db_path, autocheckpoint=False), settings, clock, study)
+    seeds = new_seed if seed is None else partial(random.Random(seed).randrange, 2**31)
+    return QuizApp(bank, open_db(db_path, autocheckpoint=False), settings, clock, study, seeds)

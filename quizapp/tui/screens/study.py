@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from enum import Enum
 
 from rich.markup import escape
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from quizapp.content.bank import Bank
-from quizapp.content.schema import ChoiceCard, Flashcard
+from quizapp.content.schema import ChoiceCard, Flashcard, NumericCard
+from quizapp.problems.model import Problem
+from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import Source, StudyQueue
 from quizapp.srs.scheduler import RATING_NAMES, Graded, Reviewer
 from quizapp.store import repo
 from quizapp.tui.widgets.choice import LETTERS, ChoiceView
 from quizapp.tui.widgets.flashcard import FlashcardView
+from quizapp.tui.widgets.numeric import NumericView
 
 AGAIN, GOOD = 1, 3
+StudyCard = Flashcard | ChoiceCard | NumericCard
 
 
 class Phase(Enum):
@@ -30,6 +38,14 @@ class Phase(Enum):
     REVEALED = "revealed"  # a flashcard's back is shown; waiting for a self-grade
     ANSWERED = "answered"  # an auto-graded card was answered and graded; the grade may still change
     DONE = "done"  # nothing left to study
+
+
+class ProblemReady(Message):
+    """A worker generated the problem for a numeric card (or failed to)."""
+
+    def __init__(self, card_id: str, seed: int, problem: Problem | None, error: str | None) -> None:
+        super().__init__()
+        self.card_id, self.seed, self.problem, self.error = card_id, seed, problem, error
 
 
 class StudyScreen(Screen[None]):
@@ -51,9 +67,12 @@ class StudyScreen(Screen[None]):
         ],
     ]
 
-    def __init__(self, bank: Bank, queue: StudyQueue, reviewer: Reviewer, title: str) -> None:
+    def __init__(
+        self, bank: Bank, queue: StudyQueue, reviewer: Reviewer, title: str, seeds: Callable[[], int]
+    ) -> None:
         super().__init__()
         self.bank, self.queue, self.reviewer = bank, queue, reviewer
+        self.seeds = seeds  # a fresh seed for each review of a numeric card
         self.session_title = title
         self.phase = Phase.QUESTION
         self.current: tuple[str, Source] | None = None
@@ -97,6 +116,9 @@ class StudyScreen(Screen[None]):
                 area.mount(FlashcardView(card))
             elif isinstance(card, ChoiceCard):
                 area.mount(ChoiceView(card, seed=repo.review_count(self.reviewer.db, card_id)))
+            elif isinstance(card, NumericCard):
+                area.mount(LoadingIndicator())
+                self.generate(card, self.seeds())
         self._shown_at = time.monotonic()
         self.update_status()
         self.refresh_bindings()
@@ -123,12 +145,56 @@ class StudyScreen(Screen[None]):
         self.query_one("#status", Static).update(note)
 
     @property
-    def current_card(self) -> Flashcard | ChoiceCard | None:
+    def current_card(self) -> StudyCard | None:
         """The card on screen, if any."""
         if self.current is None:
             return None
         card = self.bank.cards[self.current[0]]
-        return card if isinstance(card, Flashcard | ChoiceCard) else None
+        return card if isinstance(card, StudyCard) else None
+
+    # -- numeric problems -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="problem")
+    def generate(self, card: NumericCard, seed: int) -> None:
+        """Generate the card's problem off the UI thread (the first one may import scikit-learn)."""
+        try:
+            self.post_message(ProblemReady(card.id, seed, make_problem(card, seed), None))
+        except ProblemError as error:
+            self.post_message(ProblemReady(card.id, seed, None, str(error)))
+
+    def on_problem_ready(self, message: ProblemReady) -> None:
+        """Show the generated problem, if its card is still the one on screen."""
+        card = self.current_card
+        if (
+            not isinstance(card, NumericCard)
+            or card.id != message.card_id
+            or self.phase is not Phase.QUESTION
+        ):
+            return
+        area = self.query_one("#card-area", Container)
+        area.remove_children()
+        if message.problem is None:
+            self.phase = Phase.ANSWERED
+            self.queue.skip(card.id)
+            area.mount(Static(Text(f"This card cannot pose a problem: {message.error}"), id="problem-error"))
+            self.update_status(
+                "Skipped for this session. Press enter to go on; `quizapp validate` says more."
+            )
+        else:
+            area.mount(NumericView(card, message.problem, message.seed))
+        self.refresh_bindings()
+
+    def on_numeric_view_answered(self, message: NumericView.Answered) -> None:
+        """Auto-grade a numeric answer (correct → Good, wrong or given up → Again), stored at once."""
+        correct = message.verdict is not None and message.verdict.correct
+        view = self.query_one(NumericView)
+        self.last_graded = self._grade(
+            GOOD if correct else AGAIN, correct=correct, response=message.text, seed=view.seed
+        )
+        self.phase = Phase.ANSWERED
+        self.set_focus(None)  # the keys 1–4, enter and u belong to the screen again
+        self.update_status()
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that do something now."""
@@ -137,7 +203,7 @@ class StudyScreen(Screen[None]):
         if action == "reveal":
             return isinstance(card, Flashcard) and phase is Phase.QUESTION
         if action == "grade":
-            return phase in (Phase.REVEALED, Phase.ANSWERED)
+            return phase is Phase.REVEALED or (phase is Phase.ANSWERED and self.last_graded is not None)
         if action == "submit":
             return isinstance(card, ChoiceCard) and card.multiple and phase is Phase.QUESTION
         if action == "next":
@@ -203,7 +269,14 @@ class StudyScreen(Screen[None]):
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _grade(self, rating: int, *, correct: bool | None = None, response: str | None = None) -> Graded:
+    def _grade(
+        self,
+        rating: int,
+        *,
+        correct: bool | None = None,
+        response: str | None = None,
+        seed: int | None = None,
+    ) -> Graded:
         assert self.current is not None
         card_id, source = self.current
         card = self.bank.cards[card_id]
@@ -214,6 +287,7 @@ class StudyScreen(Screen[None]):
             rating=rating,
             duration_ms=int((time.monotonic() - self._shown_at) * 1000),
             correct=correct,
+            seed=seed,
             response=response,
         )
         self.queue.graded(card_id, source)
