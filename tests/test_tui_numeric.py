@@ -8,7 +8,6 @@ from pathlib import Path
 from conftest import NOW
 from textual.widgets import Input
 
-from quizapp.content.bank import load_bank
 from quizapp.content.schema import NumericCard
 from quizapp.problems.check import expected_text
 from quizapp.problems.registry import make_problem

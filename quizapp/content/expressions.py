@@ -75,7 +75,10 @@ def expression_problem(text: str, names: frozenset[str] | set[str]) -> str | Non
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         return f"`{text.strip()}` is not a valid expression ({error.msg})"
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))
+    if any(isinstance(node, ast.Attribute) for node in nodes):  # the escape route: name it first
+        return _REFUSED[ast.Attribute]
+    for node in nodes:
         if isinstance(node, ast.Name):
             if "__" in node.id:
                 return f"`{node.id}`: dunder names are not allowed"

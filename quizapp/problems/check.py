@@ -45,8 +45,8 @@ class Verdict:
 def band(truth: Any, tolerance: Tolerance, unit: Unit = "real") -> np.ndarray:
     """The largest accepted |answer − truth|, element by element."""
     t = np.abs(np.asarray(truth, dtype=float))
-    if unit == "count":
-        return np.full(t.shape, ZERO_BAND)
+    if unit == "count":  # exact, up to the float's own precision
+        return ZERO_BAND * np.maximum(t, 1.0)
     if tolerance.decimals is not None:
         return np.full(t.shape, 0.51 * 10.0**-tolerance.decimals)
     if tolerance.sigfigs is not None:
@@ -98,7 +98,9 @@ def check(problem: Problem, text: str) -> Verdict:
     distance = np.abs(value - truth)
     if bool(np.all(distance <= allowed)):
         return Verdict("correct", f"Correct: {expected}.", expected, shown)
-    coarse = (parsed.half_unit > allowed) & (distance <= parsed.half_unit * (1 + 1e-9))
+    # Coarse: typed with fewer digits than the tolerance needs, and equal to the truth rounded to them.
+    # A zero for a non-zero truth has no correct digit at all: that is wrong, not imprecise.
+    coarse = (parsed.half_unit > allowed) & (distance <= parsed.half_unit * (1 + 1e-9)) & (value != 0)
     if bool(np.all((distance <= allowed) | coarse)):
         return Verdict("imprecise", _imprecise_message(problem.tolerance), expected, shown)
     diagnosis = _diagnose(problem, parsed, value)

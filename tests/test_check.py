@@ -1,0 +1,133 @@
+"""The checker: tolerance rules of DESIGN §4, precision, shapes, units and diagnoses."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.content.schema import Tolerance
+from quizapp.problems.check import band, check, expected_text
+from quizapp.problems.model import Diagnosis, Problem
+
+
+def _problem(
+    answer: object, tolerance: Tolerance | None = None, unit: str = "real", **extra: object
+) -> Problem:
+    return Problem("p", {}, answer, "s", unit, tolerance or Tolerance(), **extra)  # type: ignore[arg-type]
+
+
+def test_default_relative_tolerance_is_one_percent() -> None:
+    p = _problem(2.0)
+    assert check(p, "2.0199").correct
+    assert check(p, "1.9801").correct
+    assert check(p, "2.0201").status == "wrong"
+
+
+def test_no_absolute_slack_for_tiny_truths() -> None:
+    # σ'(20) ≈ 2.06e-9: an absolute tolerance of 1e-8 would accept 0
+    p = _problem(2.0611536181902037e-09)
+    assert check(p, "2.06e-9").correct
+    assert check(p, "0.0").status == "wrong"
+    assert check(p, "0").status == "wrong"  # a zero has no correct digit: wrong, not imprecise
+
+
+def test_exact_zero_uses_an_absolute_band() -> None:
+    p = _problem(0.0)
+    assert check(p, "0").correct
+    assert check(p, "1e-10").correct
+    assert check(p, "1e-8").status == "wrong"
+
+
+def test_decimals_accept_plus_minus_051_of_the_last_digit() -> None:
+    p = _problem(0.8333333, Tolerance(decimals=3))
+    assert check(p, "0.833").correct
+    assert check(p, "0.8338").correct  # 0.00047 away: inside 0.00051
+    assert check(p, "0.834").status == "wrong"  # 0.00067 away
+    assert check(p, "5/6").correct  # exact forms are always precise enough
+
+
+def test_sigfigs_scale_with_the_magnitude() -> None:
+    p = _problem(12345.0, Tolerance(sigfigs=3))
+    assert band(12345.0, Tolerance(sigfigs=3)) == pytest.approx(51.0)
+    assert check(p, "12300").correct
+    assert check(p, "12400").status == "wrong"
+
+
+def test_counts_are_exact() -> None:
+    p = _problem(12.0, unit="count")
+    assert check(p, "12").correct
+    assert check(p, "12.4").status == "wrong"
+    assert check(p, "12%").status == "unusable"
+
+
+def test_a_coarse_answer_matching_the_rounded_truth_is_not_precise_enough() -> None:
+    p = _problem(0.8333333, Tolerance(decimals=3))
+    verdict = check(p, "0.83")
+    assert verdict.status == "imprecise" and not verdict.gradable
+    assert "3 decimals" in verdict.message
+    assert check(p, "0.82").status == "wrong"  # coarse but not the rounded truth: wrong
+    assert check(_problem(0.8333333), "0.8").status == "imprecise"
+
+
+def test_arrays_check_shape_then_each_element() -> None:
+    p = _problem([0.5, 0.25])
+    assert check(p, "[0.5, 0.25]").correct
+    assert check(p, "0.5 0.25").correct
+    short = check(p, "0.5")
+    assert short.status == "unusable" and "2 numbers" in short.message
+    assert check(p, "[0.5, 0.4]").status == "wrong"
+    assert check(p, "[0.5, 0.3]").status == "imprecise"  # 0.25 to one decimal
+    matrix = _problem([[1, 2], [3, 4]])
+    assert "2×2 matrix" in check(matrix, "1 2 3 4").message
+    assert check(matrix, "1 2; 3 4").correct
+
+
+def test_one_number_expected_explains_thousands_separators() -> None:
+    verdict = check(_problem(1000.0), "1,000")
+    assert verdict.status == "unusable" and "thousands" in verdict.message
+
+
+def test_percent_for_probabilities_and_percent_units() -> None:
+    probability = _problem(0.33, unit="probability")
+    assert check(probability, "33%").correct
+    slip = check(probability, "33")
+    assert slip.status == "wrong" and slip.diagnosis and "percentage" in slip.diagnosis
+    percent = _problem(33.0, unit="percent")
+    assert check(percent, "33").correct and check(percent, "33%").correct
+    fraction = check(percent, "0.33")
+    assert fraction.diagnosis and "did you mean 33%" in fraction.diagnosis
+
+
+def test_diagnoses_name_the_mistake_the_answer_matches() -> None:
+    p = _problem(0.75, diagnoses=(Diagnosis(0.6, "you computed recall"), Diagnosis(0.25, "that is 1 − p")))
+    assert check(p, "0.6").diagnosis == "you computed recall"
+    assert check(p, "0.25").diagnosis == "that is 1 − p"
+    assert check(p, "0.1").diagnosis is None
+    assert check(p, "0.75").diagnosis is None
+
+
+def test_a_diagnosis_equal_to_the_truth_never_fires() -> None:
+    p = _problem(0.5, diagnoses=(Diagnosis(0.5, "never"),))
+    assert check(p, "0.4").diagnosis is None
+
+
+def test_junk_is_unusable_with_a_message() -> None:
+    for junk in ("", "abc", "1/0", "[1, 2"):
+        verdict = check(_problem(0.5), junk)
+        assert verdict.status == "unusable" and verdict.message and not verdict.gradable
+
+
+@pytest.mark.parametrize(
+    ("answer", "tolerance", "unit", "text"),
+    [
+        (0.8333333, Tolerance(decimals=3), "real", "0.833"),
+        (12345.0, Tolerance(sigfigs=3), "real", "12300"),
+        (7.0, Tolerance(), "count", "7"),
+        (33.3333, Tolerance(), "percent", "33.33%"),
+        ([0.5, 0.25], Tolerance(), "real", "[0.5, 0.25]"),
+    ],
+)
+def test_expected_text_is_the_answer_as_it_should_be_typed(
+    answer: object, tolerance: Tolerance, unit: str, text: str
+) -> None:
+    assert expected_text(answer, tolerance, unit) == text  # type: ignore[arg-type]
+    assert check(_problem(answer, tolerance, unit), text).correct
