@@ -8,21 +8,14 @@ learning_due query.
 
 Budgets (DESIGN.md §8): next card <= 5 ms (p99); record a grade (one transaction) <= 5 ms (p99).
 
-Usage: python bench/queue.py [--quick] [--overdue FRACTION]
+Usage: python bench/study_queue.py [--quick] [--overdue FRACTION]
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
-# This file shares its name with the standard library's `queue` (imported by asyncio, concurrent.futures,
-# logging.handlers ...): keep `python bench/queue.py` from shadowing it.
-if os.path.dirname(os.path.abspath(__file__)) in sys.path:
-    sys.path.remove(os.path.dirname(os.path.abspath(__file__)))
-
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
