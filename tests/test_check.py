@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from quizapp.content.schema import Tolerance
-from quizapp.problems.check import band, check, expected_text
+from quizapp.problems.check import check, expected_text
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.tolerance import band
 
 
 def _problem(
@@ -131,3 +132,18 @@ def test_expected_text_is_the_answer_as_it_should_be_typed(
 ) -> None:
     assert expected_text(answer, tolerance, unit) == text  # type: ignore[arg-type]
     assert check(_problem(answer, tolerance, unit), text).correct
+
+
+def test_a_problem_keeps_only_diagnoses_a_checker_can_tell_apart() -> None:
+    p = _problem(
+        0.5,
+        diagnoses=(
+            Diagnosis(0.505, "within twice the tolerance of the truth"),
+            Diagnosis(0.7, "kept"),
+            Diagnosis(0.701, "too close to the one before"),
+            Diagnosis(float("inf"), "not finite"),
+            Diagnosis([0.1, 0.2], "wrong shape"),
+            Diagnosis(0.2, "kept too"),
+        ),
+    )
+    assert [d.message for d in p.diagnoses] == ["kept", "kept too"]

@@ -16,9 +16,10 @@ import pytest
 
 from quizapp.content.bank import builtin_content_dir, load_bank
 from quizapp.content.schema import NumericCard
-from quizapp.problems.check import band, check, expected_text
+from quizapp.problems.check import check, expected_text
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import generators, make_problem
+from quizapp.problems.tolerance import band
 
 SEEDS = range(50)
 JUNK = ("", "abc", "1/0", "[1, 2", "0x1F", "1e999")

@@ -9,19 +9,17 @@ import pytest
 import scipy.special
 from sklearn.metrics import hinge_loss, log_loss
 
-from quizapp.content.schema import Tolerance
 from quizapp.problems import fmt, losses
 from quizapp.problems.losses import (
     CLASS_NAMES,
     bce_terms,
-    distinct,
     fixed_vec,
     focal,
     hinge_terms,
     huber_terms,
     softmax,
 )
-from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.model import Problem
 
 SEEDS = range(40)
 
@@ -77,23 +75,6 @@ def test_huber_and_hinge_hand_worked() -> None:
     assert huber_terms([0.5, 0.0, -2.0], 1.0) == pytest.approx([0.125, 0.0, 1.5])
     # margins y·f = [2, −0.5, 0.3] → max(0, 1 − m) = [0, 1.5, 0.7]
     assert hinge_terms([1, -1, 1], [2.0, 0.5, 0.3]) == pytest.approx([0.0, 1.5, 0.7])
-
-
-def test_distinct_drops_the_truth_and_repeats() -> None:
-    kept = distinct(
-        1.0,
-        Tolerance(sigfigs=3),
-        [
-            Diagnosis(1.0004, "within the band of the truth"),
-            Diagnosis(2.0, "kept"),
-            Diagnosis(2.0001, "same as the one before"),
-            Diagnosis(float("nan"), "not finite"),
-            Diagnosis(3.0, "kept"),
-            Diagnosis(4.0, "kept"),
-            Diagnosis(5.0, "over the limit"),
-        ],
-    )
-    assert [d.value for d in kept] == [2.0, 3.0, 4.0]
 
 
 # --- generators: truth recomputed independently ---

@@ -15,9 +15,8 @@ from quizapp.content.schema import Tolerance, Unit
 from quizapp.problems import fmt
 from quizapp.problems.answers import AnswerError, Parsed, parse_answer
 from quizapp.problems.model import Problem, Value, as_value
+from quizapp.problems.tolerance import band, within
 
-DEFAULT_RTOL = 1e-2
-ZERO_BAND = 1e-9
 Status = Literal["correct", "wrong", "imprecise", "unusable"]
 
 
@@ -40,22 +39,6 @@ class Verdict:
     def gradable(self) -> bool:
         """True when the answer counts (correct or wrong), False when the user should type it again."""
         return self.status in ("correct", "wrong")
-
-
-def band(truth: Any, tolerance: Tolerance, unit: Unit = "real") -> np.ndarray:
-    """The largest accepted |answer − truth|, element by element."""
-    t = np.abs(np.asarray(truth, dtype=float))
-    if unit == "count":  # exact, up to the float's own precision
-        return ZERO_BAND * np.maximum(t, 1.0)
-    if tolerance.decimals is not None:
-        return np.full(t.shape, 0.51 * 10.0**-tolerance.decimals)
-    if tolerance.sigfigs is not None:
-        with np.errstate(divide="ignore"):
-            exponent = np.floor(np.log10(np.where(t > 0, t, 1.0)))
-        width = 0.51 * 10.0 ** (exponent - tolerance.sigfigs + 1)
-        return np.where(t > 0, width, ZERO_BAND)
-    rtol = tolerance.rtol if tolerance.rtol is not None else DEFAULT_RTOL
-    return np.where(t > 0, rtol * t, ZERO_BAND)
 
 
 def expected_text(answer: Any, tolerance: Tolerance, unit: Unit = "real") -> str:
@@ -169,4 +152,4 @@ def _diagnose(problem: Problem, parsed: Parsed, value: np.ndarray) -> str | None
 
 
 def _close(value: np.ndarray, target: np.ndarray, problem: Problem) -> bool:
-    return bool(np.all(np.abs(value - target) <= band(target, problem.tolerance, problem.unit)))
+    return within(value, target, problem.tolerance, problem.unit)

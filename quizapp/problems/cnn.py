@@ -56,8 +56,7 @@ def conv_output_size(
             f"(n + 2p − k) = {n} + {2 * p} − {k} = {span};  {floor_note}\n"
             f"out = {span // s} + 1 = {truth}"
         ),
-        diagnoses=_distinct(
-            truth,
+        diagnoses=(
             Diagnosis(conv_out(n, k, s, 0) if p else truth, "you left out the padding"),
             Diagnosis(
                 int(np.floor_divide(n + p - k, s)) + 1, "you added the padding once; it is on both sides: 2p"
@@ -104,7 +103,7 @@ def conv_params(
             f"Weights: {co} × {ci} × {k} × {k} = {weights}\n"
             f"Total: {weights}{bias_text}"
         ),
-        diagnoses=_distinct(truth, *diagnoses),
+        diagnoses=tuple(diagnoses),
     )
 
 
@@ -143,8 +142,7 @@ def pool_output_size(
             "Pooling windows follow the convolution formula: out = ⌊(n − k)/s⌋ + 1\n"
             f"= ⌊({n} − {k})/{s}⌋ + 1 = ⌊{span}/{s}⌋ + 1 = {span // s} + 1 = {truth}"
         ),
-        diagnoses=_distinct(
-            truth,
+        diagnoses=(
             Diagnosis(-(-span // s) + 1, "you rounded up; that is ceil_mode=True"),
             Diagnosis(span // s, "you forgot the +1 (the first window position)"),
             Diagnosis(n // s, "you divided the input by the stride; the window size matters too"),
@@ -174,8 +172,7 @@ def receptive_field(rng: np.random.Generator, layers: draw.IntSpec = (2, 5), ker
             f"Each stride-1 {k}×{k} layer widens the receptive field by k − 1 = {k - 1}.\n"
             f"RF = 1 + L·(k − 1) = 1 + {n_layers} × {k - 1} = {truth}"
         ),
-        diagnoses=_distinct(
-            truth,
+        diagnoses=(
             Diagnosis(n_layers * k, "you added the kernel sizes; neighbouring windows overlap by k − 1"),
             Diagnosis(k**n_layers, "you multiplied the kernel sizes; with stride 1 the growth is additive"),
             Diagnosis(n_layers * (k - 1), "you forgot the +1 (the centre pixel)"),
@@ -207,15 +204,3 @@ def _channels(rng: np.random.Generator, spec: draw.IntSpec) -> int:
     low, high = spec
     nice = [c for c in (1, 3, *(2**i for i in range(1, 14))) if low <= c <= high]
     return int(draw.one_of(rng, nice)) if nice else draw.integer(rng, spec)
-
-
-def _distinct(truth: int, *candidates: Diagnosis) -> tuple[Diagnosis, ...]:
-    """The candidates whose (integer) value differs from the truth and from every earlier candidate."""
-    kept: list[Diagnosis] = []
-    seen = {float(truth)}
-    for candidate in candidates:
-        value = candidate.value
-        if isinstance(value, float) and value not in seen:
-            kept.append(candidate)
-            seen.add(value)
-    return tuple(kept)

@@ -8,7 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, distinct, fixed_vec, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, retry
 from quizapp.problems.model import Diagnosis, Problem, as_value
 from quizapp.problems.registry import register
 
@@ -138,7 +138,7 @@ def activation_derivative(
         answer=truth,
         tolerance=tol,
         solution=solution,
-        diagnoses=distinct(truth, tol, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -202,7 +202,7 @@ def sigmoid_chain(
         answer=truth,
         tolerance=SIG3,
         solution=solution,
-        diagnoses=distinct(truth, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -245,13 +245,9 @@ def weight_scale_chain(
             f"{fmt.num(scale)}^{n} = {fmt.num(truth)}\n"
             f"{verdict}"
         ),
-        diagnoses=distinct(
-            truth,
-            SIG3,
-            [
-                Diagnosis(n * scale, "the chain rule multiplies the layers' factors: w^n, not n·w"),
-                Diagnosis(scale ** (n - 1), "one factor of w per layer: n layers give w^n, not w^(n−1)"),
-            ],
+        diagnoses=(
+            Diagnosis(n * scale, "the chain rule multiplies the layers' factors: w^n, not n·w"),
+            Diagnosis(scale ** (n - 1), "one factor of w per layer: n layers give w^n, not w^(n−1)"),
         ),
     )
 
@@ -294,19 +290,15 @@ def clip_by_norm(
             f"Scale = max_norm / ‖g‖ = {fmt.num(m)} / {fmt.num(norm)} = {fmt.num(scale)}\n"
             f"g' = {fmt.num(scale)} × g = {fixed_vec(clipped, 3)}"
         ),
-        diagnoses=distinct(
-            clipped,
-            tol,
-            [
-                Diagnosis(
-                    as_value(np.clip(g, -m, m)),
-                    "that clips each component to ±max_norm (clip by value); clipping by norm rescales "
-                    "the whole vector and keeps its direction",
-                ),
-                Diagnosis(
-                    as_value(g), f"‖g‖ = {fmt.num(norm)} exceeds {fmt.num(m)}, so the gradient must shrink"
-                ),
-                Diagnosis(as_value(g / norm), "that is the unit vector g/‖g‖; scale it to length max_norm"),
-            ],
+        diagnoses=(
+            Diagnosis(
+                as_value(np.clip(g, -m, m)),
+                "that clips each component to ±max_norm (clip by value); clipping by norm rescales "
+                "the whole vector and keeps its direction",
+            ),
+            Diagnosis(
+                as_value(g), f"‖g‖ = {fmt.num(norm)} exceeds {fmt.num(m)}, so the gradient must shrink"
+            ),
+            Diagnosis(as_value(g / norm), "that is the unit vector g/‖g‖; scale it to length max_norm"),
         ),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -20,43 +19,6 @@ CLASS_NAMES = "ABCDEFGHIJ"
 
 
 # --- shared by the gradients and regularization families (a candidate for a shared module) ---
-
-
-def band(truth: Any, tolerance: Tolerance) -> np.ndarray:
-    """Half-width of the band the checker accepts around each element of `truth`."""
-    t = np.abs(np.asarray(truth, dtype=float))
-    if tolerance.decimals is not None:
-        width = np.full_like(t, 0.51 * 10.0**-tolerance.decimals)
-    elif tolerance.sigfigs is not None:
-        exponent = np.floor(np.log10(np.where(t > 0, t, 1.0)))
-        width = 0.51 * 10.0 ** (exponent - tolerance.sigfigs + 1)
-    else:
-        width = (tolerance.rtol or 0.01) * t
-    return np.where(t == 0, 1e-9, width)
-
-
-def close(value: Any, truth: Any, tolerance: Tolerance, factor: float = 2.0) -> bool:
-    """True when `value` is within `factor` times the tolerance of `truth` (same shape, every element)."""
-    v, t = np.asarray(value, dtype=float), np.asarray(truth, dtype=float)
-    if v.shape != t.shape:
-        return False
-    return bool(np.all(np.abs(v - t) <= factor * band(t, tolerance)))
-
-
-def distinct(
-    truth: Any, tolerance: Tolerance, candidates: Iterable[Diagnosis], limit: int = 3
-) -> tuple[Diagnosis, ...]:
-    """The first `limit` candidates that a checker can tell apart from the truth and from each other."""
-    kept: list[Diagnosis] = []
-    for candidate in candidates:
-        if not np.all(np.isfinite(np.asarray(candidate.value, dtype=float))):
-            continue
-        if close(candidate.value, truth, tolerance):
-            continue
-        if any(close(candidate.value, other.value, tolerance) for other in kept):
-            continue
-        kept.append(candidate)
-    return tuple(kept[:limit])
 
 
 def fixed_vec(values: Any, decimals: int) -> str:
@@ -162,7 +124,7 @@ def log_loss(rng: np.random.Generator, n: draw.IntSpec = (1, 6)) -> Problem:
         answer=loss,
         tolerance=SIG3,
         solution=solution,
-        diagnoses=distinct(loss, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -239,7 +201,7 @@ def focal_loss(
             f"−ln p_t = {fmt.num(ce)}\n"
             f"{product}"
         ),
-        diagnoses=distinct(loss, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -283,7 +245,7 @@ def softmax_prob(rng: np.random.Generator, k: draw.IntSpec = (3, 5)) -> Problem:
             f"e^z = {fmt.vec(exps)}, Σ = {fmt.num(exps.sum())}\n"
             f"P({name}) = {fmt.num(exps[j])} / {fmt.num(exps.sum())} = {fmt.fixed(prob, 3)}"
         ),
-        diagnoses=distinct(prob, tol, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -321,7 +283,7 @@ def softmax_cross_entropy(rng: np.random.Generator, k: draw.IntSpec = (3, 5)) ->
             f"CE = {fmt.num(np.log(exps.sum()))} − {fmt.num(z[j])} = {fmt.num(loss)}"
             f"  (p_{name} = {fmt.num(probs[j])})"
         ),
-        diagnoses=distinct(loss, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -403,7 +365,7 @@ def regression_losses(
         answer=loss,
         tolerance=SIG3,
         solution=f"Residuals r = ŷ − y = {r_text}\n{steps}",
-        diagnoses=distinct(loss, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -436,21 +398,17 @@ def hinge(rng: np.random.Generator, n: draw.IntSpec = (3, 6)) -> Problem:
             f"Margins y·f = {fmt.vec(margins)}\n"
             f"max(0, 1 − y·f) = {fmt.vec(terms)}; mean = {fmt.num(terms.sum())} / {size} = {fmt.num(loss)}"
         ),
-        diagnoses=distinct(
-            loss,
-            SIG3,
-            [
-                Diagnosis(
-                    float(np.mean(1 - margins)),
-                    "you dropped the max(0, ·): an example beyond the margin costs 0, not a negative amount",
-                ),
-                Diagnosis(
-                    float(terms.sum()), "that is the sum over the examples; the question asks for the mean"
-                ),
-                Diagnosis(
-                    float(np.mean(np.maximum(0, -margins))),
-                    "that is the perceptron loss max(0, −y·f); the hinge has a margin of 1: max(0, 1 − y·f)",
-                ),
-            ],
+        diagnoses=(
+            Diagnosis(
+                float(np.mean(1 - margins)),
+                "you dropped the max(0, ·): an example beyond the margin costs 0, not a negative amount",
+            ),
+            Diagnosis(
+                float(terms.sum()), "that is the sum over the examples; the question asks for the mean"
+            ),
+            Diagnosis(
+                float(np.mean(np.maximum(0, -margins))),
+                "that is the perceptron loss max(0, −y·f); the hinge has a margin of 1: max(0, 1 − y·f)",
+            ),
         ),
     )

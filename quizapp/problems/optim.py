@@ -9,7 +9,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.model import Diagnosis, Problem, as_value
+from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000  # a draw that keeps failing its guard means the params make the question impossible
@@ -65,9 +65,7 @@ def sgd_step(
             f"lr·g = {fmt.num(rate)} × {term(g)} = {show(_clean(rate * g))}\n"
             f"w ← {show(w)} − {term(_clean(rate * g))} = {_fixed(new_w, k, scalar)}"
         ),
-        diagnoses=_distinct(
-            truth,
-            tolerance,
+        diagnoses=(
             Diagnosis(answer_of(_clean(w + rate * g)), "you added lr·g: descent subtracts the gradient step"),
             Diagnosis(answer_of(_clean(w - g)), "you forgot to multiply the gradient by the learning rate"),
             Diagnosis(answer_of(_clean(rate * g)), "that is the step lr·g; the question asks for the new w"),
@@ -108,9 +106,7 @@ def momentum_step(
             f"v ← β·v + g = {fmt.num(b)} × {_p(v)} + {_p(g)} = {fmt.num(v_new, 8)}\n"
             f"w ← w − lr·v = {fmt.num(w)} − {fmt.num(rate)} × {_p(v_new, 8)} = {fmt.fixed(new_w, k)}"
         ),
-        diagnoses=_distinct(
-            new_w,
-            tolerance,
+        diagnoses=(
             Diagnosis(_clean(w - rate * g), "you ignored the momentum buffer: that is a plain SGD step"),
             Diagnosis(
                 _clean(w - rate * ema_v),
@@ -167,9 +163,7 @@ def adam_step(
             f"step = lr·m̂/(√v̂ + ε) = {fmt.num(rate)} × {_p(update, 6)} = {fmt.num(step, 6)}\n"
             f"w ← {fmt.num(w)} − {_p(step, 6)} = {fmt.fixed(new_w, k)}"
         ),
-        diagnoses=_distinct(
-            new_w,
-            tolerance,
+        diagnoses=(
             Diagnosis(w - rate * raw, "you skipped the bias correction m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)"),
             Diagnosis(w + step, "sign error: Adam subtracts lr·m̂/(√v̂ + ε)"),
         ),
@@ -301,7 +295,7 @@ def lr_schedule(
         answer=truth,
         tolerance=tolerance,
         solution=steps,
-        diagnoses=_distinct(truth, tolerance, *diagnoses),
+        diagnoses=tuple(diagnoses),
     )
 
 
@@ -354,30 +348,3 @@ def _fixed(x: np.ndarray, k: int, scalar: bool) -> str:
     if scalar:
         return fmt.fixed(x[0], k)
     return "[" + ", ".join(fmt.fixed(v, k) for v in x) + "]"
-
-
-def _close(a: Any, b: Any, tolerance: Tolerance) -> bool:
-    """Would an answer `a` be accepted for truth `b` (elementwise, with a little margin)."""
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if x.shape != y.shape:
-        return False
-    if tolerance.decimals is not None:
-        band = 0.6 * 10.0**-tolerance.decimals
-    elif tolerance.sigfigs is not None:
-        band = np.abs(y) * 10.0 ** (1 - tolerance.sigfigs)
-    else:
-        band = 1.2 * (tolerance.rtol or 0.01) * np.abs(y)
-    return bool(np.all(np.abs(x - y) <= band + 1e-9))
-
-
-def _distinct(truth: Any, tolerance: Tolerance, *candidates: Diagnosis) -> tuple[Diagnosis, ...]:
-    """The candidates whose value is neither accepted as the truth nor equal to an earlier candidate."""
-    kept: list[Diagnosis] = []
-    for candidate in candidates:
-        value = as_value(candidate.value)
-        if not np.all(np.isfinite(value)) or _close(value, truth, tolerance):
-            continue
-        if any(_close(value, other.value, tolerance) for other in kept):
-            continue
-        kept.append(candidate)
-    return tuple(kept)

@@ -27,26 +27,6 @@ _CATEGORICAL: list[tuple[str, int, int]] = [
 _DROPS = (None, "first", "if_binary")
 
 
-def _distinct(truth: Any, candidates: list[Diagnosis], exact: bool = False) -> tuple[Diagnosis, ...]:
-    """The candidates whose value differs from the truth and from every earlier candidate.
-
-    Counts (`exact`) must differ at all; other values by more than 2% (twice the default tolerance)."""
-    kept: list[Diagnosis] = []
-    seen = [np.asarray(truth, dtype=float)]
-    for candidate in candidates:
-        value = np.asarray(candidate.value, dtype=float)
-        if not np.all(np.isfinite(value)):
-            continue
-        if exact:
-            same = any(v.shape == value.shape and np.array_equal(v, value) for v in seen)
-        else:
-            same = any(v.shape == value.shape and np.allclose(value, v, rtol=0.02, atol=1e-9) for v in seen)
-        if not same:
-            kept.append(candidate)
-            seen.append(value)
-    return tuple(kept)
-
-
 def _signed(x: float) -> str:
     """`+ 0.5` or `− 0.5`, to continue a sum."""
     return f"{'−' if x < 0 else '+'} {fmt.num(abs(x))}"
@@ -127,16 +107,13 @@ def standardize(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
             f"mean = {fmt.num(mean)}, std = √(Σ(x − mean)² / {size}) = {fmt.num(std)}\n"
             f"z = (x − mean) / std = ({x} − {_p(mean)}) / {fmt.num(std)} = {fmt.num(z)}"
         ),
-        diagnoses=_distinct(
-            z,
-            [
-                Diagnosis(
-                    (x - mean) / std1,
-                    f"you used the sample std (ddof=1, {fmt.num(std1)}); StandardScaler divides by n",
-                ),
-                Diagnosis(x / std, "you forgot to subtract the mean: z = (x − mean) / std"),
-                Diagnosis((x - mean) / values.var(), "divide by the standard deviation, not the variance"),
-            ],
+        diagnoses=(
+            Diagnosis(
+                (x - mean) / std1,
+                f"you used the sample std (ddof=1, {fmt.num(std1)}); StandardScaler divides by n",
+            ),
+            Diagnosis(x / std, "you forgot to subtract the mean: z = (x − mean) / std"),
+            Diagnosis((x - mean) / values.var(), "divide by the standard deviation, not the variance"),
         ),
     )
 
@@ -171,13 +148,10 @@ def min_max(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
             "x' = (x − min) / (max − min)\n"
             f"= ({x} − {lo}) / ({hi} − {lo}) = {x - lo} / {hi - lo} = {fmt.num(scaled)}"
         ),
-        diagnoses=_distinct(
-            scaled,
-            [
-                Diagnosis(x / hi, "you divided by the max only; subtract the min and divide by the range"),
-                Diagnosis((hi - x) / (hi - lo), "that is the range flipped: the min maps to 0, the max to 1"),
-                Diagnosis((x - lo) / hi, "divide by the range max − min, not by the max"),
-            ],
+        diagnoses=(
+            Diagnosis(x / hi, "you divided by the max only; subtract the min and divide by the range"),
+            Diagnosis((hi - x) / (hi - lo), "that is the range flipped: the min maps to 0, the max to 1"),
+            Diagnosis((x - lo) / hi, "divide by the range max − min, not by the max"),
         ),
     )
 
@@ -224,17 +198,14 @@ def batch_norm(
             f"√({fmt.num(var)} + {fmt.num(epsilon)}) = {fmt.num(x_hat)}\n"
             f"y = γ·x̂ + β = {fmt.num(g)}·{_p(x_hat)} {_signed(b)} = {fmt.num(y)}"
         ),
-        diagnoses=_distinct(
-            y,
-            [
-                Diagnosis(
-                    unbiased,
-                    f"you used the unbiased variance (÷ {size - 1}); BatchNorm normalises "
-                    f"with the biased one (÷ {size})",
-                ),
-                Diagnosis(x_hat, "that is x̂ before the affine step: apply y = γ·x̂ + β"),
-                Diagnosis(g * x_hat, f"you forgot to add β = {fmt.num(b)}"),
-            ],
+        diagnoses=(
+            Diagnosis(
+                unbiased,
+                f"you used the unbiased variance (÷ {size - 1}); BatchNorm normalises "
+                f"with the biased one (÷ {size})",
+            ),
+            Diagnosis(x_hat, "that is x̂ before the affine step: apply y = γ·x̂ + β"),
+            Diagnosis(g * x_hat, f"you forgot to add β = {fmt.num(b)}"),
         ),
     )
 
@@ -296,5 +267,5 @@ def one_hot_width(
         answer=width,
         unit="count",
         solution=f"One column per category of every feature, minus the dropped ones.\n{rule}",
-        diagnoses=_distinct(width, mistakes, exact=True)[:3],
+        diagnoses=tuple(mistakes),
     )

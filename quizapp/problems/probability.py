@@ -23,20 +23,6 @@ _WORDS: list[tuple[str, tuple[float, float], tuple[float, float]]] = [
 ]
 
 
-def _distinct(truth: Any, candidates: list[Diagnosis]) -> tuple[Diagnosis, ...]:
-    """The candidates more than 2% (twice the default tolerance) from the truth and from earlier ones."""
-    kept: list[Diagnosis] = []
-    seen = [np.asarray(truth, dtype=float)]
-    for candidate in candidates:
-        value = np.asarray(candidate.value, dtype=float)
-        if not np.all(np.isfinite(value)):
-            continue
-        if not any(v.shape == value.shape and np.allclose(value, v, rtol=0.02, atol=1e-9) for v in seen):
-            kept.append(candidate)
-            seen.append(value)
-    return tuple(kept)
-
-
 def _sigmoid(z: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
@@ -125,22 +111,17 @@ def bayes_rule(
             f"{fmt.num(1 - spec)}·{fmt.num(1 - prev)})\n"
             f"= {fmt.num(true_pos)} / ({fmt.num(true_pos)} + {fmt.num(false_pos)}) = {fmt.num(posterior)}"
         ),
-        diagnoses=_distinct(
-            posterior,
-            [
-                Diagnosis(
-                    sens,
-                    "that is the sensitivity, P(+ | C); you need P(C | +): weigh it by the low base rate "
-                    "(base-rate neglect)",
-                ),
-                Diagnosis(
-                    p_positive,
-                    "that is P(+), the overall rate of positive tests; divide the true positives by it",
-                ),
-                Diagnosis(
-                    true_pos, "that is P(C and +); divide it by P(+) to condition on the positive test"
-                ),
-            ],
+        diagnoses=(
+            Diagnosis(
+                sens,
+                "that is the sensitivity, P(+ | C); you need P(C | +): weigh it by the low base rate "
+                "(base-rate neglect)",
+            ),
+            Diagnosis(
+                p_positive,
+                "that is P(+), the overall rate of positive tests; divide the true positives by it",
+            ),
+            Diagnosis(true_pos, "that is P(C and +); divide it by P(+) to condition on the positive test"),
         ),
     )
 
@@ -201,14 +182,11 @@ def naive_bayes_posterior(rng: np.random.Generator, features: draw.IntSpec = (2,
             f"P(spam | email) = {fmt.num(joint1)} / ({fmt.num(joint1)} + {fmt.num(joint0)}) "
             f"= {fmt.num(posterior)}"
         ),
-        diagnoses=_distinct(
-            posterior,
-            [
-                Diagnosis(
-                    joint1, "that is the unnormalised product for spam; divide by the sum over both classes"
-                ),
-                Diagnosis(equal_priors, f"you left out the prior: multiply by P(spam) = {fmt.num(prior)}"),
-            ],
+        diagnoses=(
+            Diagnosis(
+                joint1, "that is the unnormalised product for spam; divide by the sum over both classes"
+            ),
+            Diagnosis(equal_priors, f"you left out the prior: multiply by P(spam) = {fmt.num(prior)}"),
         ),
     )
 
@@ -230,13 +208,10 @@ def logit_probability(rng: np.random.Generator, logit: draw.RealSpec = (-4, 4)) 
             "p = σ(z) = 1 / (1 + e^(−z))\n"
             f"= 1 / (1 + e^({fmt.num(-z)})) = 1 / (1 + {fmt.num(np.exp(-z))}) = {fmt.num(p)}"
         ),
-        diagnoses=_distinct(
-            p,
-            [
-                Diagnosis(np.exp(z), "e^z is the odds p / (1 − p), not the probability"),
-                Diagnosis(z, "the logit is the log-odds; squash it with σ(z) = 1 / (1 + e^(−z))"),
-                Diagnosis(1 - p, "that is σ(−z), the probability of the negative class"),
-            ],
+        diagnoses=(
+            Diagnosis(np.exp(z), "e^z is the odds p / (1 − p), not the probability"),
+            Diagnosis(z, "the logit is the log-odds; squash it with σ(z) = 1 / (1 + e^(−z))"),
+            Diagnosis(1 - p, "that is σ(−z), the probability of the negative class"),
         ),
     )
 
@@ -285,7 +260,7 @@ def odds_ratio(
             f"e^({fmt.num(beta)}·{step}) = e^({fmt.num(beta * step)}) = {fmt.num(factor)}\n"
             f"(odds {fmt.num(odds0)} → {fmt.num(odds0 * factor)}; p = {fmt.num(p0)} is not needed)"
         ),
-        diagnoses=_distinct(factor, mistakes),
+        diagnoses=tuple(mistakes),
     )
 
 
@@ -317,13 +292,10 @@ def logistic_prediction(rng: np.random.Generator, d: draw.IntSpec = (2, 4)) -> P
             f"z = w·x + b = {products} {_signed(b)} = {fmt.num(z)}\n"
             f"p = σ(z) = 1 / (1 + e^({fmt.num(-z)})) = {fmt.num(p)}"
         ),
-        diagnoses=_distinct(
-            p,
-            [
-                Diagnosis(z, "that is the logit z = w·x + b; the probability is σ(z)"),
-                Diagnosis(no_bias, f"you forgot the bias: z = w·x + b with b = {fmt.num(b)}"),
-                Diagnosis(1 - p, "that is σ(−z), the probability of the negative class"),
-            ],
+        diagnoses=(
+            Diagnosis(z, "that is the logit z = w·x + b; the probability is σ(z)"),
+            Diagnosis(no_bias, f"you forgot the bias: z = w·x + b with b = {fmt.num(b)}"),
+            Diagnosis(1 - p, "that is σ(−z), the probability of the negative class"),
         ),
     )
 
@@ -347,20 +319,17 @@ def bootstrap_oob(rng: np.random.Generator, n: draw.IntSpec = (5, 1000)) -> Prob
             f"Each draw misses the example with probability 1 − 1/{size}; the {size} draws are independent.\n"
             f"P(out-of-bag) = (1 − 1/{size})^{size} = {fmt.num(p)}  (→ 1/e ≈ 0.3679 as n grows)"
         ),
-        diagnoses=_distinct(
-            p,
-            [
-                Diagnosis(
-                    1 - p,
-                    "that is the probability the example IS in the sample (about 63%); the question asks "
-                    "for the out-of-bag one",
-                ),
-                Diagnosis(
-                    1 / size, f"1/{size} is the chance of one draw picking it; it must miss all {size} draws"
-                ),
-                Diagnosis(
-                    np.exp(-1), f"1/e is the limit for large n; for n = {size} compute (1 − 1/{size})^{size}"
-                ),
-            ],
+        diagnoses=(
+            Diagnosis(
+                1 - p,
+                "that is the probability the example IS in the sample (about 63%); the question asks "
+                "for the out-of-bag one",
+            ),
+            Diagnosis(
+                1 / size, f"1/{size} is the chance of one draw picking it; it must miss all {size} draws"
+            ),
+            Diagnosis(
+                np.exp(-1), f"1/e is the limit for large n; for n = {size} compute (1 − 1/{size})^{size}"
+            ),
         ),
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, distinct, fixed_vec, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, retry
 from quizapp.problems.model import Diagnosis, Problem, as_value
 from quizapp.problems.registry import register
 
@@ -90,17 +90,13 @@ def inverted_dropout(
             f"so inference needs no change: 1/(1 − {fmt.num(drop)}) = {fmt.num(scale)}\n"
             f"output = {fmt.vec(masked)} × {fmt.num(scale)} = {fixed_vec(out, 3)}"
         ),
-        diagnoses=distinct(
-            as_value(out),
-            tol,
-            [
-                Diagnosis(as_value(masked), "you zeroed the dropped units but forgot the 1/(1 − p) rescale"),
-                Diagnosis(as_value(masked / drop), "you scaled by 1/p; the keep probability is 1 − p"),
-                Diagnosis(
-                    as_value(masked * (1 - drop)),
-                    "multiplying by (1 − p) is classic dropout at inference; inverted dropout divides by it",
-                ),
-            ],
+        diagnoses=(
+            Diagnosis(as_value(masked), "you zeroed the dropped units but forgot the 1/(1 − p) rescale"),
+            Diagnosis(as_value(masked / drop), "you scaled by 1/p; the keep probability is 1 − p"),
+            Diagnosis(
+                as_value(masked * (1 - drop)),
+                "multiplying by (1 − p) is classic dropout at inference; inverted dropout divides by it",
+            ),
         ),
     )
 
@@ -186,7 +182,7 @@ def dropout_expectation(
         answer=truth,
         tolerance=SIG3,
         solution=solution,
-        diagnoses=distinct(truth, SIG3, candidates),
+        diagnoses=tuple(candidates),
     )
 
 
@@ -248,14 +244,10 @@ def l2_update(
             f"w ← w − η·(∂L/∂w + λ·w) = {wt} − {et} × ({gt} {_signed(decay)}) = {fmt.fixed(truth, k)}\n"
             f"Same as (1 − ηλ)·w − η·∂L/∂w: weight decay multiplies w by {fmt.num(1 - eta * strength, 6)}."
         ),
-        diagnoses=distinct(
-            truth,
-            tol,
-            [
-                Diagnosis(no_decay, "you forgot the penalty's gradient λ·w (the weight decay)"),
-                Diagnosis(doubled, "the gradient of (λ/2)·w² is λ·w; 2λ·w is the gradient of λ·w²"),
-                Diagnosis(sign_error, "you stepped uphill: gradient descent subtracts η times the gradient"),
-            ],
+        diagnoses=(
+            Diagnosis(no_decay, "you forgot the penalty's gradient λ·w (the weight decay)"),
+            Diagnosis(doubled, "the gradient of (λ/2)·w² is λ·w; 2λ·w is the gradient of λ·w²"),
+            Diagnosis(sign_error, "you stepped uphill: gradient descent subtracts η times the gradient"),
         ),
     )
 
@@ -291,14 +283,8 @@ def l1_update(
             f"The gradient of λ·|w| is λ·sign(w) = {lt} × {_paren(sign)} = {pt}, whatever |w| is.\n"
             f"w ← w − η·(∂L/∂w + λ·sign(w)) = {wt} − {et} × ({gt} {pull}) = {fmt.fixed(truth, k)}"
         ),
-        diagnoses=distinct(
-            truth,
-            tol,
-            [
-                Diagnosis(
-                    as_l2, "you treated it as L2 (gradient λ·w); the L1 penalty's gradient is λ·sign(w)"
-                ),
-                Diagnosis(no_penalty, "you forgot the penalty's gradient λ·sign(w)"),
-            ],
+        diagnoses=(
+            Diagnosis(as_l2, "you treated it as L2 (gradient λ·w); the L1 penalty's gradient is λ·sign(w)"),
+            Diagnosis(no_penalty, "you forgot the penalty's gradient λ·sign(w)"),
         ),
     )

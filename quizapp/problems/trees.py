@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.model import Diagnosis, Problem, as_value
+from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000
@@ -57,9 +56,7 @@ def entropy(rng: np.random.Generator, classes: draw.IntSpec = (2, 3), n: draw.In
         answer=truth,
         tolerance=tolerance,
         solution=(f"H = −Σ p_k·log2 p_k with p = {fmt.vec(p)}\n  = {terms}\n  = {fmt.fixed(truth, 3)} bits"),
-        diagnoses=_distinct(
-            truth,
-            tolerance,
+        diagnoses=(
             Diagnosis(truth * np.log(2), "you used the natural log: that is the entropy in nats, not bits"),
             Diagnosis(gini_impurity(counts), "that is the Gini impurity 1 − Σp², not the entropy"),
             Diagnosis(truth * np.log10(2), "you used log base 10; bits need log base 2"),
@@ -89,9 +86,7 @@ def gini(rng: np.random.Generator, classes: draw.IntSpec = (2, 3), n: draw.IntSp
             f"Σ p_k² = {squares} = {fmt.num(sum_sq)}\n"
             f"Gini = 1 − {fmt.num(sum_sq)} = {fmt.fixed(truth, 3)}"
         ),
-        diagnoses=_distinct(
-            truth,
-            tolerance,
+        diagnoses=(
             Diagnosis(entropy_bits(counts), "that is the entropy in bits, not the Gini impurity"),
             Diagnosis(sum_sq, "that is Σ p_k²; the impurity is 1 minus it"),
         ),
@@ -139,9 +134,7 @@ def information_gain(rng: np.random.Generator, n: draw.IntSpec = (8, 20)) -> Pro
             f" = {fmt.num(weighted)}\n"
             f"Gain = {fmt.num(h_parent)} − {fmt.num(weighted)} = {fmt.fixed(gain, 3)}"
         ),
-        diagnoses=_distinct(
-            gain,
-            tolerance,
+        diagnoses=(
             Diagnosis(
                 h_parent - (h_left + h_right) / 2,
                 "you averaged the children's entropies; weight each child by its share of the examples",
@@ -170,30 +163,3 @@ def _counts(rng: np.random.Generator, k: int, n: int) -> np.ndarray:
 
 
 # --- small helpers (private to this family) ---
-
-
-def _close(a: Any, b: Any, tolerance: Tolerance) -> bool:
-    """Would an answer `a` be accepted for truth `b` (elementwise, with a little margin)."""
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if x.shape != y.shape:
-        return False
-    if tolerance.decimals is not None:
-        band = 0.6 * 10.0**-tolerance.decimals
-    elif tolerance.sigfigs is not None:
-        band = np.abs(y) * 10.0 ** (1 - tolerance.sigfigs)
-    else:
-        band = 1.2 * (tolerance.rtol or 0.01) * np.abs(y)
-    return bool(np.all(np.abs(x - y) <= band + 1e-9))
-
-
-def _distinct(truth: Any, tolerance: Tolerance, *candidates: Diagnosis) -> tuple[Diagnosis, ...]:
-    """The candidates whose value is neither accepted as the truth nor equal to an earlier candidate."""
-    kept: list[Diagnosis] = []
-    for candidate in candidates:
-        value = as_value(candidate.value)
-        if not np.all(np.isfinite(value)) or _close(value, truth, tolerance):
-            continue
-        if any(_close(value, other.value, tolerance) for other in kept):
-            continue
-        kept.append(candidate)
-    return tuple(kept)

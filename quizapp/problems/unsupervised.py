@@ -82,7 +82,7 @@ def kmeans_assign(
             + "\n".join(f"  {row}" for row in rows)
             + f"\nAnswer: {fmt.vec(truth)}"
         ),
-        diagnoses=_distinct(truth, Tolerance(), *diagnoses, exact=True),
+        diagnoses=tuple(diagnoses),
     )
 
 
@@ -120,9 +120,7 @@ def kmeans_update(rng: np.random.Generator, points: draw.IntSpec = (3, 6)) -> Pr
             f"Sum of A's {m} points = {_pt(sums)}; divided by {m} = {_pt(np.round(new, 4))}\n"
             f"New centroid: [{fmt.fixed(new[0], 2)}, {fmt.fixed(new[1], 2)}]"
         ),
-        diagnoses=_distinct(
-            new,
-            tolerance,
+        diagnoses=(
             Diagnosis(
                 with_old, "you averaged the old centroid in with the points; it is replaced, not included"
             ),
@@ -182,9 +180,7 @@ def pca_explained_variance(rng: np.random.Generator, dim: draw.IntSpec = (2, 3))
             f"{block}\n"
             f"Ratio = λ1 / Σλ = {fmt.num(eigenvalues[0])} / {fmt.num(total)} = {fmt.fixed(ratio, 3)}"
         ),
-        diagnoses=_distinct(
-            ratio,
-            tolerance,
+        diagnoses=(
             Diagnosis(eigenvalues[0], "that is the eigenvalue λ1 itself; divide it by the total variance"),
             Diagnosis(
                 np.diag(cov).max() / total,
@@ -227,9 +223,7 @@ def cosine_similarity(rng: np.random.Generator, dim: draw.IntSpec = (2, 5)) -> P
             f"‖u‖ = √{nu} = {fmt.num(np.sqrt(nu))},  ‖v‖ = √{nv} = {fmt.num(np.sqrt(nv))}\n"
             f"cos = {dot} / ({fmt.num(np.sqrt(nu))} × {fmt.num(np.sqrt(nv))}) = {fmt.fixed(truth, 3)}"
         ),
-        diagnoses=_distinct(
-            truth,
-            tolerance,
+        diagnoses=(
             Diagnosis(dot, "that is the dot product; divide it by both vector lengths"),
             Diagnosis(
                 float(np.linalg.norm(u - v)), "that is the Euclidean distance ‖u − v‖, not a similarity"
@@ -306,7 +300,7 @@ def knn_predict(rng: np.random.Generator, k: draw.IntSpec = (1, 5)) -> Problem:
             f"The {kk} nearest to {_pt(query)} (squared distances):\n  {near}\n"
             f"Votes per class: {fmt.vec(votes)} → class {truth}"
         ),
-        diagnoses=_distinct(truth, Tolerance(), *diagnoses, exact=True),
+        diagnoses=tuple(diagnoses),
     )
 
 
@@ -322,34 +316,3 @@ def _q(x: Any) -> str:
     """An operand: negatives in parentheses."""
     text = fmt.num(x)
     return f"({text})" if text.startswith("-") else text
-
-
-def _close(a: Any, b: Any, tolerance: Tolerance, exact: bool = False) -> bool:
-    """Would an answer `a` be accepted for truth `b` (elementwise, with a little margin)."""
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if x.shape != y.shape:
-        return False
-    if exact:
-        return bool(np.all(x == y))
-    if tolerance.decimals is not None:
-        band = 0.6 * 10.0**-tolerance.decimals
-    elif tolerance.sigfigs is not None:
-        band = np.abs(y) * 10.0 ** (1 - tolerance.sigfigs)
-    else:
-        band = 1.2 * (tolerance.rtol or 0.01) * np.abs(y)
-    return bool(np.all(np.abs(x - y) <= band + 1e-9))
-
-
-def _distinct(
-    truth: Any, tolerance: Tolerance, *candidates: Diagnosis, exact: bool = False
-) -> tuple[Diagnosis, ...]:
-    """The candidates whose value is neither accepted as the truth nor equal to an earlier candidate."""
-    kept: list[Diagnosis] = []
-    for candidate in candidates:
-        value = as_value(candidate.value)
-        if not np.all(np.isfinite(value)) or _close(value, truth, tolerance, exact):
-            continue
-        if any(_close(value, other.value, tolerance, exact) for other in kept):
-            continue
-        kept.append(candidate)
-    return tuple(kept)

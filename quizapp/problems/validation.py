@@ -34,26 +34,6 @@ def _integer_at_least(rng: np.random.Generator, spec: draw.IntSpec, minimum: int
     return draw.integer(rng, [low, high])
 
 
-def _distinct(truth: Any, candidates: list[Diagnosis], exact: bool = False) -> tuple[Diagnosis, ...]:
-    """The candidates whose value differs from the truth and from every earlier candidate.
-
-    Counts (`exact`) must differ at all; other values by more than 2% (twice the default tolerance)."""
-    kept: list[Diagnosis] = []
-    seen = [np.asarray(truth, dtype=float)]
-    for candidate in candidates:
-        value = np.asarray(candidate.value, dtype=float)
-        if not np.all(np.isfinite(value)):
-            continue
-        if exact:
-            same = any(v.shape == value.shape and np.array_equal(v, value) for v in seen)
-        else:
-            same = any(v.shape == value.shape and np.allclose(value, v, rtol=0.02, atol=1e-9) for v in seen)
-        if not same:
-            kept.append(candidate)
-            seen.append(value)
-    return tuple(kept)
-
-
 def _fold_list(k: int) -> str:
     return f"a list of the {k} fold sizes, fold 1 first"
 
@@ -123,28 +103,24 @@ def kfold_sizes(rng: np.random.Generator, n: draw.IntSpec = (10, 103), k: draw.I
             f"{_split_text(n_samples, n_splits, sizes, 'examples')}\n"
             f"Sizes = {fmt.vec(sizes)} (sum {n_samples})"
         ),
-        diagnoses=_distinct(
-            sizes,
-            [
-                Diagnosis(
-                    [base] * n_splits,
-                    f"those sum to {base * n_splits}, not {n_samples}: the {extra} left over go one each "
-                    "to the first folds",
-                ),
-                Diagnosis(
-                    sizes[::-1].tolist(), "sklearn gives the extra examples to the first folds, not the last"
-                ),
-                Diagnosis(
-                    last_takes_rest,
-                    "the remainder is spread one per fold over the first folds, not dumped in the last one",
-                ),
-                Diagnosis(
-                    (n_samples - sizes).tolist(),
-                    "those are the training-set sizes; the question asks for the test folds",
-                ),
-            ],
-            exact=True,
-        )[:3],
+        diagnoses=(
+            Diagnosis(
+                [base] * n_splits,
+                f"those sum to {base * n_splits}, not {n_samples}: the {extra} left over go one each "
+                "to the first folds",
+            ),
+            Diagnosis(
+                sizes[::-1].tolist(), "sklearn gives the extra examples to the first folds, not the last"
+            ),
+            Diagnosis(
+                last_takes_rest,
+                "the remainder is spread one per fold over the first folds, not dumped in the last one",
+            ),
+            Diagnosis(
+                (n_samples - sizes).tolist(),
+                "those are the training-set sizes; the question asks for the test folds",
+            ),
+        ),
     )
 
 
@@ -184,24 +160,18 @@ def stratified_counts(
             f"Each test fold keeps about the overall positive rate {fmt.num(positives / total, 2)}.\n"
             f"Positives per fold = {fmt.vec(counts)}"
         ),
-        diagnoses=_distinct(
-            counts,
-            [
-                Diagnosis(
-                    unstratified.tolist(),
-                    "that is plain KFold on this ordered data: the positives pile up in the first folds. "
-                    "StratifiedKFold spreads them",
-                ),
-                Diagnosis(
-                    [base] * n_splits,
-                    f"those sum to {base * n_splits}, not {positives}: the leftover positives go one each "
-                    "to the first folds",
-                ),
-                Diagnosis(
-                    counts[::-1].tolist(), "the leftover positives go to the first folds, not the last"
-                ),
-            ],
-            exact=True,
+        diagnoses=(
+            Diagnosis(
+                unstratified.tolist(),
+                "that is plain KFold on this ordered data: the positives pile up in the first folds. "
+                "StratifiedKFold spreads them",
+            ),
+            Diagnosis(
+                [base] * n_splits,
+                f"those sum to {base * n_splits}, not {positives}: the leftover positives go one each "
+                "to the first folds",
+            ),
+            Diagnosis(counts[::-1].tolist(), "the leftover positives go to the first folds, not the last"),
         ),
     )
 
@@ -225,16 +195,10 @@ def loocv_fits(rng: np.random.Generator, n: draw.IntSpec = (20, 500)) -> Problem
             "LOOCV holds out each example once and fits on the other n − 1.\n"
             f"One fit per example: {fits} fits, each on {n_samples - 1} examples."
         ),
-        diagnoses=_distinct(
-            fits,
-            [
-                Diagnosis(
-                    n_samples - 1, "n − 1 is the training-set size of each fit, not the number of fits"
-                ),
-                Diagnosis(1, "every held-out example needs its own fit: one per example"),
-                Diagnosis(n_samples + 1, "the question excludes the final refit on all the data"),
-            ],
-            exact=True,
+        diagnoses=(
+            Diagnosis(n_samples - 1, "n − 1 is the training-set size of each fit, not the number of fits"),
+            Diagnosis(1, "every held-out example needs its own fit: one per example"),
+            Diagnosis(n_samples + 1, "the question excludes the final refit on all the data"),
         ),
     )
 
@@ -306,7 +270,7 @@ def grid_search_fits(
             f"Each is fitted once per fold: {candidates} × {folds} = {candidates * folds}.\n"
             f"{refit_line}"
         ),
-        diagnoses=_distinct(fits, mistakes, exact=True),
+        diagnoses=tuple(mistakes),
     )
 
 
@@ -339,20 +303,13 @@ def class_weights(
             f"= {n_samples} / ({n_classes} · {count}) = {n_samples} / {n_classes * count}\n"
             f"= {fmt.num(weight)}"
         ),
-        diagnoses=_distinct(
-            weight,
-            [
-                Diagnosis(
-                    count / n_samples, "that is the class's share of the data; the weight is its inverse"
-                ),
-                Diagnosis(
-                    n_samples / count,
-                    f"divide by the number of classes too: n / (n_classes · count), n_classes = {n_classes}",
-                ),
-                Diagnosis(
-                    count * n_classes / n_samples, "that is upside down: n_samples / (n_classes · count)"
-                ),
-            ],
+        diagnoses=(
+            Diagnosis(count / n_samples, "that is the class's share of the data; the weight is its inverse"),
+            Diagnosis(
+                n_samples / count,
+                f"divide by the number of classes too: n / (n_classes · count), n_classes = {n_classes}",
+            ),
+            Diagnosis(count * n_classes / n_samples, "that is upside down: n_samples / (n_classes · count)"),
         ),
     )
 
@@ -390,19 +347,15 @@ def nested_cv_fits(
             f"= {n_candidates * inner_k} fits, + 1 refit of the best = {per_outer}.\n"
             f"The search runs once per outer fold: {outer_k} × {per_outer} = {fits}"
         ),
-        diagnoses=_distinct(
-            fits,
-            [
-                Diagnosis(
-                    outer_k * n_candidates * inner_k,
-                    "refit=True refits the best candidate on each outer training set: + 1 per outer fold",
-                ),
-                Diagnosis(per_outer, f"the whole search runs once per outer fold: multiply by {outer_k}"),
-                Diagnosis(
-                    outer_k * n_candidates * inner_k + 1,
-                    "the inner search refits once in every outer fold, not once overall",
-                ),
-            ],
-            exact=True,
+        diagnoses=(
+            Diagnosis(
+                outer_k * n_candidates * inner_k,
+                "refit=True refits the best candidate on each outer training set: + 1 per outer fold",
+            ),
+            Diagnosis(per_outer, f"the whole search runs once per outer fold: multiply by {outer_k}"),
+            Diagnosis(
+                outer_k * n_candidates * inner_k + 1,
+                "the inner search refits once in every outer fold, not once overall",
+            ),
         ),
     )
