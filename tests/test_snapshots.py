@@ -36,10 +36,10 @@ def test_study_numeric_answered_wrong(snap_compare, tmp_path: Path) -> None:
     (content / "numbers.yaml").write_text(
         "topic: numbers\ntitle: Numbers\nsummary: Numeric cards.\ncards:\n"
         "  - id: num-sigmoid\n    kind: numeric\n"
-        "    prompt: \"What is σ'(z) at z = {z}? Give 4 decimals.\"\n"
+        '    prompt: "What is σ\'(z) at z = {z}? Give 4 decimals."\n'
         "    params: {z: {uniform: [-4, 4], round: 1}}\n"
         "    answer: sigmoid(z) * (1 - sigmoid(z))\n    tolerance: {decimals: 4}\n"
-        "    solution: \"σ'(z) = σ(z)(1 − σ(z)) = {answer}\"\n",
+        '    solution: "σ\'(z) = σ(z)(1 − σ(z)) = {answer}"\n',
         encoding="utf-8",
     )
     app = make_app(
