@@ -1,11 +1,15 @@
-"""Guards on the project itself: CI runs what the README tells users, and the bank ships."""
+"""Guards on the project itself: CI runs what the README tells users, and the README's example is valid.
+
+The built-in bank's own guards are in test_content.py."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from quizapp.content.bank import builtin_content_dir, load_bank
+from quizapp.content.bank import load_bank
+from quizapp.content.schema import CARD_KINDS, NumericCard
+from quizapp.problems.audit import card_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,34 +31,13 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_them() -> None:
     assert 'if [ "$status" -eq 5 ]' in ci  # pytest's "no tests collected" must fail CI
 
 
-def test_builtin_bank_is_found_and_clean() -> None:
-    bank = load_bank([builtin_content_dir()])
-    assert not bank.problems, "\n".join(map(str, bank.problems))
-    starter = {
-        "vanishing-gradients",
-        "roc-auc",
-        "imbalanced-data",
-        "dropout",
-        "cross-validation",
-        "discriminative-vs-generative",
-        "precision-recall",
-    }
-    assert starter <= set(bank.topics)
-    for topic_id in starter:
-        topic = bank.topics[topic_id]
-        kinds = {bank.cards[card_id].kind for card_id in topic.card_ids}
-        assert len(topic.card_ids) >= 6, topic_id
-        assert {"flashcard", "choice"} <= kinds, topic_id
-        assert topic.references, topic_id
-
-
-def test_every_wrong_option_in_the_bank_says_why() -> None:
-    bank = load_bank([builtin_content_dir()])
-    missing = [
-        f"{card.id}: {option.text}"
-        for card in bank.cards.values()
-        if card.kind == "choice"
-        for option in card.options
-        if not option.why
-    ]
-    assert not missing
+def test_the_readme_example_topic_is_valid_and_poses_its_problems(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### A complete topic file", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    path = tmp_path / "sigmoid-basics.yaml"
+    path.write_text(example, encoding="utf-8")
+    bank = load_bank([path])
+    assert bank.problems == [] and {card.kind for card in bank.cards.values()} == set(CARD_KINDS)
+    for card in bank.cards.values():
+        if isinstance(card, NumericCard):
+            assert card_problems(card) == []

@@ -1,0 +1,107 @@
+"""The built-in bank: clean, and never below the coverage the product promises (issue: content bank)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from quizapp.content.bank import builtin_content_dir, load_bank
+from quizapp.content.schema import ID_PATTERN, ChoiceCard, NumericCard
+
+BANK = load_bank([builtin_content_dir()])
+STARTERS = (
+    "vanishing-gradients",
+    "roc-auc",
+    "imbalanced-data",
+    "dropout",
+    "cross-validation",
+    "discriminative-vs-generative",
+    "precision-recall",
+)
+REQUIRED_TOPICS = (
+    *STARTERS,
+    "batch-normalization",
+    "activation-functions",
+    "weight-initialization",
+    "optimizers",
+    "loss-functions",
+    "regularization",
+    "feature-scaling",
+    "logistic-regression",
+    "linear-regression",
+    "bias-variance",
+    "hyperparameter-tuning",
+    "evaluation-metrics",
+    "naive-bayes",
+    "knn",
+    "decision-trees",
+    "svm",
+    "pca",
+    "k-means",
+    "cnn-basics",
+    "rnn-lstm-gru",
+    "attention-transformers",
+    "embeddings",
+    "object-detection",
+    "gans",
+    "data-leakage",
+    "feature-encoding",
+)
+
+
+def _numeric_by_topic() -> Counter[str]:
+    return Counter(BANK.topic_of[i] for i, card in BANK.cards.items() if isinstance(card, NumericCard))
+
+
+def test_the_bank_loads_without_a_single_problem() -> None:
+    assert [str(problem) for problem in BANK.problems] == []
+
+
+def test_size_minimums() -> None:
+    assert len(BANK.topics) >= 45
+    assert len(BANK.cards) >= 600
+
+
+def test_the_topics_interviews_ask_about_are_there() -> None:
+    assert set(REQUIRED_TOPICS) <= set(BANK.topics)
+
+
+@pytest.mark.parametrize("topic", sorted(BANK.topics))
+def test_every_topic_has_eight_cards_of_mixed_kinds_and_real_metadata(topic: str) -> None:
+    cards = [BANK.cards[i] for i in BANK.topics[topic].card_ids]
+    assert len(cards) >= 8
+    assert len({card.kind for card in cards}) >= 2
+    assert BANK.topics[topic].summary and BANK.topics[topic].references
+
+
+def test_numeric_cards_everywhere_they_fit() -> None:
+    by_topic = _numeric_by_topic()
+    assert sum(by_topic.values()) >= 100
+    assert len(by_topic) >= 30
+
+
+def test_each_starter_topic_has_at_least_two_numeric_cards() -> None:
+    by_topic = _numeric_by_topic()
+    assert {topic: by_topic[topic] for topic in STARTERS if by_topic[topic] < 2} == {}
+
+
+def test_ids_are_stable_looking_and_unique() -> None:
+    ids = [card_id for topic in BANK.topics.values() for card_id in topic.card_ids]
+    assert len(ids) == len(set(ids))
+    pattern = re.compile(ID_PATTERN)
+    assert [i for i in [*ids, *BANK.topics] if not pattern.match(i) or len(i) > 60] == []
+    # stable-looking: describes the content, not a running number like `roc-3`
+    assert [i for i in ids if re.search(r"-\d+$", i)] == []
+
+
+def test_every_option_of_every_choice_card_says_why() -> None:
+    missing = [
+        f"{card_id}: {option.text}"
+        for card_id, card in BANK.cards.items()
+        if isinstance(card, ChoiceCard)
+        for option in card.options
+        if not option.why
+    ]
+    assert missing == []
