@@ -30,6 +30,9 @@ from quizapp.problems.registry import ProblemError, make_problem
         ("-x if x < 0 else x", 2.5),
         ("sum(array([1, 2, 3]) >= 2)", 2),
         ("norm([3, 4])", 5.0),
+        ("min(3, 2)", 2.0),  # Python's meaning, not NumPy's min(a, axis)
+        ("max(1, x, 0)", 1.0),
+        ("max([1, 5, 2])", 5.0),
         ("round(2 / 3, 2)", 0.67),
         ("[1, 2, 3][1:]", [2, 3]),
         # scikit-learn's documented example for roc_auc_score

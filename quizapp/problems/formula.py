@@ -6,6 +6,7 @@ Expressions are evaluated by walking their `ast` (never `eval`), over the allow-
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 import warnings
@@ -49,6 +50,16 @@ def _factorial(n: Any) -> int:
     return math.factorial(_small_int(n, "factorial"))
 
 
+def _min(*args: Any, **kwargs: Any) -> Any:
+    """`min(x)` is the smallest element; `min(a, b, ...)` the smallest argument (Python's meaning)."""
+    return np.min(args[0], **kwargs) if len(args) == 1 else functools.reduce(np.minimum, args)
+
+
+def _max(*args: Any, **kwargs: Any) -> Any:
+    """`max(x)` is the largest element; `max(a, b, ...)` the largest argument."""
+    return np.max(args[0], **kwargs) if len(args) == 1 else functools.reduce(np.maximum, args)
+
+
 def _round(x: Any, decimals: int = 0) -> Any:
     return np.round(x, int(decimals))
 
@@ -57,7 +68,7 @@ MATH: dict[str, Callable[..., Any]] = {
     "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log2": np.log2, "log10": np.log10,
     "log1p": np.log1p, "sin": np.sin, "cos": np.cos, "tan": np.tan, "tanh": np.tanh, "arctan": np.arctan,
     "sigmoid": _sigmoid, "relu": lambda x: np.maximum(x, 0), "softmax": _softmax, "floor": np.floor,
-    "ceil": np.ceil, "round": _round, "min": np.min, "max": np.max, "sum": np.sum, "mean": np.mean,
+    "ceil": np.ceil, "round": _round, "min": _min, "max": _max, "sum": np.sum, "mean": np.mean,
     "std": np.std, "var": np.var, "median": np.median, "prod": np.prod, "dot": np.dot,
     "norm": np.linalg.norm, "clip": np.clip, "argmax": np.argmax, "argmin": np.argmin, "sort": np.sort,
     "cumsum": np.cumsum, "len": len, "array": np.asarray, "where": np.where, "comb": _comb,
