@@ -13,7 +13,7 @@ from quizapp.problems.check import Verdict, check, expected_text
 from quizapp.problems.model import Problem
 
 GIVE_UP = "?"
-HINT = "Type an answer, then enter: 0.25 · 1/4 · 25% · 2.5e-3 · [0.2, 0.8]. Type ? to see the solution."
+HINT = "0.25 · 1/4 · 25% · 2.5e-3 · [0.2, 0.8]   enter: submit   ?: solution"
 
 
 class NumericView(VerticalScroll):
