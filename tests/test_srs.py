@@ -278,3 +278,22 @@ def test_cards_gone_from_the_bank_keep_their_history_and_are_not_offered(
     assert topic_counts(db, bank, NOW)["beta"].due == 0
     assert repo.get_card(db, "retired") == overdue
     assert repo.review_count(db, "retired") == 1
+
+
+def test_a_reset_card_is_studied_as_new_from_scratch_and_undo_restores_the_reset(
+    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+) -> None:
+    state = CardState("alpha-one", "alpha", "flashcard", 2, None, 30.0, 5.0, NOW, NOW - timedelta(days=30), 2)
+    repo.record_review(db, None, state, Review("alpha-one", NOW - timedelta(days=30), 3))
+    repo.reset_card(db, "alpha-one", NOW)
+    queue = _queue(db, bank, settings, clock, topics=("alpha",))
+    assert queue.peek() == ("alpha-one", Source.NEW)
+    assert queue.counts().review == 0
+    reviewer = Reviewer(db, settings, clock)
+    _grade(reviewer, bank, "alpha-one", 3)
+    after = repo.get_card(db, "alpha-one")
+    assert after is not None and after.state == 1 and after.step == 1 and after.lapses == 0  # fsrs step 2
+    assert repo.count_reviews_since(db, NOW - timedelta(hours=1), repo.NEW) == 1  # counts as a new card
+    reviewer.undo()
+    restored = repo.get_card(db, "alpha-one")
+    assert restored is not None and restored.state == repo.NEW

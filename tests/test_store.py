@@ -49,11 +49,11 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "q.db"
     db = open_db(path)
     assert path.exists()
-    assert schema_version(db) == SCHEMA_VERSION == 2
+    assert schema_version(db) == SCHEMA_VERSION == 3
     tables = set(db.table_names())
-    assert {"cards", "reviews", "meta"} <= tables
+    assert {"cards", "reviews", "meta", "drills"} <= tables
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time"} <= indexes
+    assert {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time", "drills_time"} <= indexes
 
 
 def test_a_version_1_file_migrates_and_keeps_its_reviews(
@@ -67,7 +67,7 @@ def test_a_version_1_file_migrates_and_keeps_its_reviews(
         repo.record_review(old, None, _state(), Review("alpha-one", NOW, 3))
         old.conn.close()
     db = open_db(path)
-    assert schema_version(db) == 2
+    assert schema_version(db) == SCHEMA_VERSION
     assert repo.get_card(db, "alpha-one") == _state()
     plan = " ".join(
         str(row[-1])
@@ -233,3 +233,35 @@ def test_without_autocheckpoint_commits_stay_in_the_wal_until_checkpoint(tmp_pat
     assert path.stat().st_size > size_before
     assert open_db(path).execute("SELECT count(*) FROM reviews").fetchone()[0] == 300
     assert database_file(open_db(":memory:")) is None
+
+
+def test_a_reset_card_is_new_again_and_keeps_its_reviews(db: Database) -> None:
+    repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
+    assert repo.reset_card(db, "alpha-one", NOW)
+    state = repo.get_card(db, "alpha-one")
+    assert state is not None and state.state == repo.NEW and state.stability is None and state.lapses == 0
+    assert "alpha-one" not in repo.known_card_ids(db)  # offered as new
+    assert "alpha-one" not in repo.due_ids(db, NOW)  # and not also as due
+    assert repo.review_count(db, "alpha-one") == 1
+    assert not repo.reset_card(db, "never-seen", NOW)
+
+
+def test_a_never_reviewed_card_can_be_suspended_and_unsuspended(db: Database) -> None:
+    repo.set_card_suspended(db, "beta-one", "beta", "flashcard", True, NOW)
+    state = repo.get_card(db, "beta-one")
+    assert state is not None and state.suspended and state.state == repo.NEW
+    assert "beta-one" in repo.known_card_ids(db)  # not offered as new while suspended
+    repo.set_card_suspended(db, "beta-one", "beta", "flashcard", False, NOW)
+    assert "beta-one" not in repo.known_card_ids(db)
+    repo.set_card_suspended(db, "gamma", "beta", "flashcard", False, NOW)  # unsuspending nothing: no row
+    assert repo.get_card(db, "gamma") is None
+
+
+def test_the_drill_log_is_apart_from_the_schedule(db: Database) -> None:
+    drill_id = repo.record_drill(db, "alpha-four", NOW, 42, True, "0.5")
+    assert db.execute("SELECT card_id, seed, correct FROM drills WHERE id = ?", [drill_id]).fetchone() == (
+        "alpha-four",
+        42,
+        1,
+    )
+    assert repo.get_card(db, "alpha-four") is None and repo.review_count(db, "alpha-four") == 0

@@ -49,7 +49,7 @@ def next_state(
 ) -> CardState:
     """The card's state after `rating` at `now`; a lapse past the threshold makes it a suspended leech."""
     now = now.astimezone(UTC)
-    if before is None:
+    if before is None or before.state == repo.NEW:  # never reviewed, or reset to new
         card = fsrs.Card(card_id=0, due=now)  # an explicit id: fsrs sleeps 1 ms to invent one
     else:
         card = fsrs.Card(

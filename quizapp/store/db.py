@@ -70,7 +70,24 @@ def _v2_state_due_index(db: Database) -> None:
     db.table("cards").create_index(["state", "due"], index_name="cards_state_due")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_state_due_index]
+def _v3_drill_log(db: Database) -> None:
+    # Free practice (the Drill screen) is logged apart from the reviews: it must never move a schedule.
+    db.table("drills").create(
+        {
+            "id": int,
+            "card_id": str,
+            "drilled_at": str,  # ISO 8601, UTC
+            "seed": int,
+            "correct": int,
+            "response": str,
+        },
+        pk="id",
+        not_null={"card_id", "drilled_at", "seed", "correct"},
+    )
+    db.table("drills").create_index(["drilled_at"], index_name="drills_time")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_state_due_index, _v3_drill_log]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

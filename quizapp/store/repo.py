@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-NEW = 0  # `state_before` of a review whose card had never been reviewed
+NEW = 0  # a review's `state_before` when its card was new; a `cards` row in this state was reset to new
 
 
 def to_db(moment: datetime) -> str:
@@ -167,8 +167,45 @@ def set_suspended(db: Database, state: CardState, suspended: bool) -> CardState:
 
 
 def known_card_ids(db: Database) -> set[str]:
-    """Ids of every card that has a stored state (was ever reviewed)."""
-    return {card_id for (card_id,) in db.execute("SELECT card_id FROM cards")}
+    """Ids of the cards that are not offered as new: scheduled ones, and suspended ones of any state.
+
+    A card with no row was never reviewed; a row in state NEW was reset, or suspended before its first
+    review: both are new unless suspended."""
+    rows = db.execute(f"SELECT card_id FROM cards WHERE state != {NEW} OR suspended = 1")
+    return {card_id for (card_id,) in rows}
+
+
+def card_states(db: Database) -> dict[str, CardState]:
+    """Every stored card state by id (the Browse screen's filters)."""
+    return {row["card_id"]: CardState.from_row(row) for row in db.table("cards").rows}
+
+
+def set_card_suspended(
+    db: Database, card_id: str, topic: str, kind: str, suspended: bool, now: datetime
+) -> None:
+    """Suspend or unsuspend any card, even one never reviewed (it gets a row in state NEW)."""
+    state = get_card(db, card_id)
+    if state is None:
+        if suspended:
+            new = CardState(card_id, topic, kind, NEW, None, None, None, now, None, suspended=True)
+            with db.atomic():
+                db.table("cards").insert(new.to_row(), pk="card_id")
+        return
+    set_suspended(db, state, suspended)
+
+
+def reset_card(db: Database, card_id: str, now: datetime) -> bool:
+    """Forget a card's schedule: it is new again, its reviews stay in the log. False if never reviewed."""
+    state = get_card(db, card_id)
+    if state is None:
+        return False
+    fresh = replace(
+        state, state=NEW, step=None, stability=None, difficulty=None, due=now, last_review=None, lapses=0,
+        leech=False,
+    )  # fmt: skip
+    with db.atomic():
+        db.table("cards").upsert(fresh.to_row(), pk="card_id")
+    return True
 
 
 def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, datetime | None, float | None]]:
@@ -182,7 +219,7 @@ def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, date
 
 def due_ids(db: Database, until: datetime, states: tuple[int, ...] | None = None) -> list[str]:
     """Ids of unsuspended cards due by `until` (in `states`, or any state), soonest first."""
-    sql = "SELECT card_id FROM cards WHERE due <= ? AND suspended = 0"
+    sql = f"SELECT card_id FROM cards WHERE due <= ? AND suspended = 0 AND state != {NEW}"
     params: list[object] = [to_db(until)]
     if states is not None:
         sql += f" AND state IN ({', '.join('?' * len(states))})"
@@ -197,3 +234,16 @@ def reviews_since(db: Database, since: datetime) -> tuple[int, int]:
         [to_db(since)],
     ).fetchone()
     return int(reviewed), int(new_started)
+
+
+def record_drill(
+    db: Database, card_id: str, drilled_at: datetime, seed: int, correct: bool, response: str | None
+) -> int:
+    """Log one free-practice answer (the Drill screen): never touches the card's schedule."""
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO drills (card_id, drilled_at, seed, correct, response) VALUES (?, ?, ?, ?, ?)",
+            [card_id, to_db(drilled_at), seed, int(correct), response],
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
