@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,14 @@ from quizapp.tui.screens.home import HomeScreen
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
 
+# Screens opened by name (keys on Home, the command palette); imported on first use, not at start-up.
+SCREENS_BY_NAME: dict[str, str] = {
+    "browse": "quizapp.tui.screens.browse:BrowseScreen",
+    "stats": "quizapp.tui.screens.stats:StatsScreen",
+    "drill": "quizapp.tui.screens.drill:DrillScreen",
+    "settings": "quizapp.tui.screens.settings:SettingsScreen",
+}
+
 
 @dataclass(frozen=True)
 class StudyFilter:
@@ -38,7 +47,10 @@ class QuizApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
+    ]
 
     def __init__(
         self,
@@ -77,6 +89,24 @@ class QuizApp(App[None]):
     def warm_libraries(self) -> None:
         """Import scikit-learn and the generators in a thread, so the first numeric card doesn't wait."""
         self.run_worker(warm_problem_libraries, thread=True, group="warm", exit_on_error=False)
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the panel listing the keys of the screen in front."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_open_screen(self, name: str) -> None:
+        """Open the screen called `name` ("home" goes back to Home) unless it is already showing."""
+        if name == "home":
+            while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+                self.pop_screen()
+            return
+        module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        if not isinstance(self.screen, screen_class):
+            self.push_screen(screen_class())
 
     def fold_wal(self) -> None:
         """Checkpoint the WAL in a thread worker (the UI connection never pauses to do it)."""
