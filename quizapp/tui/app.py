@@ -120,7 +120,8 @@ class QuizApp(App[None]):
             checkpoint(path)
 
     def on_home_screen_study_requested(self, message: HomeScreen.StudyRequested) -> None:
-        self.start_study(StudyFilter(topics=(message.topic,) if message.topic else ()))
+        topics = (message.topic,) if message.topic else ()
+        self.start_study(StudyFilter(topics=topics, tags=(message.tag,) if message.tag else ()))
 
     def start_study(self, study: StudyFilter) -> None:
         """Open a study session over the cards `study` selects."""

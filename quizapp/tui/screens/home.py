@@ -27,11 +27,11 @@ class HomeScreen(Screen[None]):
     ]
 
     class StudyRequested(Message):
-        """The user asked to study a topic (or everything, when `topic` is None)."""
+        """The user asked to study a topic, a tag, or everything (both None)."""
 
-        def __init__(self, topic: str | None) -> None:
+        def __init__(self, topic: str | None, tag: str | None = None) -> None:
             super().__init__()
-            self.topic = topic
+            self.topic, self.tag = topic, tag
 
     def __init__(
         self, bank: Bank, db: Database, settings: Settings, clock: Clock, kinds: tuple[str, ...]
