@@ -17,9 +17,9 @@ from textual.binding import Binding
 from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
 from quizapp.problems.registry import new_seed, warm_problem_libraries
-from quizapp.settings import Settings
+from quizapp.settings import Settings, save_settings
 from quizapp.srs.queue import StudyQueue
-from quizapp.srs.scheduler import Clock, Reviewer, utcnow
+from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
 from quizapp.store.db import checkpoint, database_file, open_db
 from quizapp.tui.screens.home import HomeScreen
 
@@ -70,7 +70,8 @@ class QuizApp(App[None]):
         self.reviewer = Reviewer(db, self.settings, clock)
 
     def on_mount(self) -> None:
-        self.theme = self.settings.theme
+        self.use_theme(self.settings.theme)
+        self.set_keymap(self.settings.keymap)
         self.fold_wal()
         self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock, STUDYABLE_KINDS))
         if self.bank.problems:
@@ -89,6 +90,28 @@ class QuizApp(App[None]):
     def warm_libraries(self) -> None:
         """Import scikit-learn and the generators in a thread, so the first numeric card doesn't wait."""
         self.run_worker(warm_problem_libraries, thread=True, group="warm", exit_on_error=False)
+
+    def apply_settings(self, settings: Settings, *, save: bool = True) -> None:
+        """Use `settings` from now on (scheduling, limits, theme, keys) and, by default, save them."""
+        self.settings = settings
+        self.reviewer.settings = settings
+        self.reviewer.scheduler = make_scheduler(settings)
+        self.use_theme(settings.theme)
+        self.set_keymap(settings.keymap)
+        if save:
+            try:
+                save_settings(settings)
+            except OSError as error:
+                self.notify(f"Could not save the settings: {error}", title="Settings", severity="error")
+
+    def use_theme(self, name: str) -> None:
+        """Switch to the theme `name`, or say it doesn't exist (a typo in settings.toml must not crash)."""
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(
+                f"No theme called “{name}”; keeping {self.theme}.", title="Settings", severity="warning"
+            )
 
     def action_toggle_help(self) -> None:
         """Show or hide the panel listing the keys of the screen in front."""
