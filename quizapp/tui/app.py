@@ -21,6 +21,7 @@ from quizapp.settings import Settings, save_settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
 from quizapp.store.db import checkpoint, database_file, open_db
+from quizapp.tui.commands import QuizCommands
 from quizapp.tui.screens.home import HomeScreen
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
@@ -47,6 +48,7 @@ class QuizApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
+    COMMANDS = App.COMMANDS | {QuizCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
@@ -145,6 +147,27 @@ class QuizApp(App[None]):
     def on_home_screen_study_requested(self, message: HomeScreen.StudyRequested) -> None:
         topics = (message.topic,) if message.topic else ()
         self.start_study(StudyFilter(topics=topics, tags=(message.tag,) if message.tag else ()))
+
+    def study_everything(self) -> None:
+        """A session over every topic (from anywhere: the palette)."""
+        self.action_open_screen("home")
+        self.start_study(StudyFilter())
+
+    def study_topic(self, topic_id: str) -> None:
+        """A session over one topic."""
+        self.action_open_screen("home")
+        self.start_study(StudyFilter(topics=(topic_id,)))
+
+    def study_tag(self, tag: str) -> None:
+        """A session over the cards with `tag`."""
+        self.action_open_screen("home")
+        self.start_study(StudyFilter(tags=(tag,)))
+
+    def open_card(self, card_id: str) -> None:
+        """Show one card in Browse."""
+        from quizapp.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen(card_id))
 
     def start_study(self, study: StudyFilter) -> None:
         """Open a study session over the cards `study` selects."""
