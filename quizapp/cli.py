@@ -126,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     drill.add_argument("--seed", type=int, help="seed of the whole drill, to repeat it exactly")
     _add_bank_options(drill, top=False)
 
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app in a web browser (textual-serve)",
+        description="Serve the same app to a web browser: each browser tab runs its own quizapp process "
+        "on this machine, with the same database and content. Stop with ctrl+c.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    _add_bank_options(serve, top=False)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a topic file (for editor completion)",
@@ -145,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _schema(args)
     if args.command in ("problem", "check", "drill"):
         return _problems_command(args)
+    if args.command == "serve":
+        return _serve(args)
     return _run_tui(args)
 
 
@@ -285,6 +297,20 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
         run_drill(bank, plan, sys.stdin, sys.stdout)
     except KeyboardInterrupt:
         print()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import shlex
+
+    from textual_serve.server import Server
+
+    command = [sys.executable, "-m", "quizapp.cli"]
+    if args.db:
+        command += ["--db", str(args.db.resolve())]
+    for folder in args.content:
+        command += ["--content", str(folder.resolve())]
+    Server(shlex.join(command), host=args.host, port=args.port, title="quizapp").serve()
     return 0
 
 
