@@ -1,0 +1,383 @@
+"""Drill: free practice of numeric problems by topic, outside the schedule, with a running score.
+
+Answers go to the drill log (`repo.record_drill`); card schedules and the review log are never touched."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from quizapp.content.schema import NumericCard
+from quizapp.drill import drill_plan
+from quizapp.problems.model import Problem
+from quizapp.problems.registry import ProblemError, make_problem
+from quizapp.store import repo
+from quizapp.tui.base import quiz_app
+from quizapp.tui.widgets.numeric import NumericView
+
+
+class Phase(Enum):
+    """What the drill screen is showing."""
+
+    PICKING = "picking"  # the topic picker
+    LOADING = "loading"  # a worker is generating the next problem
+    QUESTION = "question"  # a problem waits for an answer
+    ANSWERED = "answered"  # verdict and solution shown; waiting for `next`
+    SUMMARY = "summary"  # the session's score by topic
+    EMPTY = "empty"  # nothing to drill (no numeric cards, or every one is broken)
+
+
+@dataclass
+class Tally:
+    """Problems answered and answered correctly."""
+
+    asked: int = 0
+    correct: int = 0
+
+    def add(self, correct: bool) -> None:
+        """Count one answer."""
+        self.asked += 1
+        self.correct += int(correct)
+
+    @property
+    def percent(self) -> int:
+        """Share correct, rounded (0 before the first answer)."""
+        return round(100 * self.correct / self.asked) if self.asked else 0
+
+
+class DrillScreen(Screen[None]):
+    """Endless practice over the numeric cards of some topics; nothing is scheduled or graded."""
+
+    CSS_PATH = "../drill.tcss"
+    BINDINGS = [
+        Binding("s", "start", "Start drill", id="drill.start"),
+        Binding("a", "toggle_all", "All / none", id="drill.all-topics"),
+        Binding("enter,n", "next", "Next problem", key_display="enter", id="drill.next"),
+        Binding("e", "summary", "End · summary", id="drill.summary"),
+        Binding("escape", "app.pop_screen", "Back", id="drill.back"),
+    ]
+
+    class ProblemReady(Message):
+        """A worker generated problem number `number` (or found its card broken)."""
+
+        def __init__(
+            self, number: int, card_id: str, seed: int, problem: Problem | None, error: str | None
+        ) -> None:
+            super().__init__()
+            self.number, self.card_id, self.seed = number, card_id, seed
+            self.problem, self.error = problem, error
+
+    def __init__(self, topics: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.topics = topics  # the topics drilled (empty while picking = not chosen yet)
+        self.phase = Phase.PICKING
+        self.plan: deque[tuple[str, int]] = deque()  # (card id, problem seed) still to come this round
+        self.current: tuple[str, int] | None = None  # the card and seed on screen
+        self.number = 0  # problems posed so far (broken cards don't count)
+        self.score = Tally()
+        self.by_topic: dict[str, Tally] = {}
+        self.streak = 0
+        self.best_streak = 0
+        self.skipped: set[str] = set()  # cards that could not pose a problem this session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="drill"):
+            with Horizontal(id="drill-head"):
+                yield Static(id="drill-where")
+                yield Static(id="drill-score")
+            yield Container(id="drill-area")
+            yield Static(id="drill-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Drill: free practice, not scheduled"
+        if self.topics:
+            self.start(self.topics)
+        else:
+            self.show_picker()
+
+    # -- the topic picker -------------------------------------------------------------------
+
+    def numeric_counts(self) -> dict[str, int]:
+        """Topic id → how many numeric cards it has (topics without any left out), by title."""
+        bank = quiz_app(self).bank
+        counts: dict[str, int] = {}
+        for card_id in bank.select(kinds=["numeric"]):
+            topic_id = bank.topic_of[card_id]
+            counts[topic_id] = counts.get(topic_id, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: bank.topics[item[0]].title.casefold()))
+
+    def show_picker(self) -> None:
+        """Offer the topics that have numeric cards, with their counts."""
+        counts = self.numeric_counts()
+        if not counts:
+            self.show_empty("There are no numeric cards in the content, so there is nothing to drill.")
+            return
+        self.phase = Phase.PICKING
+        bank = quiz_app(self).bank
+        selections = [
+            Selection(_topic_prompt(bank.topics[topic_id].title, count), topic_id)
+            for topic_id, count in counts.items()
+        ]
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.border_title = "Pick topics"
+        picker: SelectionList[str] = SelectionList(*selections, id="drill-topics")
+        area.mount(
+            Static("Space or enter: pick a topic · s: start (nothing picked: all topics)", classes="hint"),
+            picker,
+        )
+        picker.focus()
+        self.query_one("#drill-where", Static).update(f"{len(counts)} topics with numeric cards")
+        self.update_picker_status()
+        self.update_score()
+        self.refresh_bindings()
+
+    def picked(self) -> list[str]:
+        """The topic ids ticked in the picker."""
+        return list(self.query_one("#drill-topics", SelectionList).selected)
+
+    def update_picker_status(self) -> None:
+        """Say what `s` will drill."""
+        counts = self.numeric_counts()
+        picked = self.picked()
+        if picked:
+            problems = sum(counts[t] for t in picked)
+            note = f"{_plural(len(picked), 'topic')} picked ({_plural(problems, 'numeric card')}): s starts."
+        else:
+            note = f"Nothing picked: s drills all {_plural(sum(counts.values()), 'numeric card')}."
+        self.query_one("#drill-status", Static).update(note)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        self.update_picker_status()
+
+    def action_start(self) -> None:
+        """Drill the picked topics (all of them when none is picked)."""
+        self.start(tuple(self.picked()))
+
+    def action_toggle_all(self) -> None:
+        """Pick every topic, or none if all are picked."""
+        picker = self.query_one("#drill-topics", SelectionList)
+        if len(picker.selected) == picker.option_count:
+            picker.deselect_all()
+        else:
+            picker.select_all()
+
+    # -- the drill loop ---------------------------------------------------------------------
+
+    def start(self, topics: tuple[str, ...]) -> None:
+        """Begin drilling `topics` (empty = every topic)."""
+        self.topics = topics
+        bank = quiz_app(self).bank
+        names = [bank.topics[t].title for t in topics if t in bank.topics]
+        self.sub_title = f"Drill · {', '.join(names)}" if names else "Drill · all topics"
+        self.next_problem()
+
+    def next_card(self) -> tuple[str, int] | None:
+        """The next (card id, seed): cards shuffled, cycling round after round; None if none can pose."""
+        bank = quiz_app(self).bank
+        while not self.plan:
+            cards = bank.select(topics=self.topics, kinds=["numeric"])
+            if not set(cards) - self.skipped:
+                return None
+            seed = quiz_app(self).seeds()
+            round_ = [
+                item
+                for item in drill_plan(bank, self.topics, len(cards), seed)
+                if item[0] not in self.skipped
+            ]
+            if len(round_) > 1 and self.current is not None and round_[0][0] == self.current[0]:
+                round_[0], round_[1] = round_[1], round_[0]  # no card twice in a row across rounds
+            self.plan.extend(round_)
+        return self.plan.popleft()
+
+    def next_problem(self) -> None:
+        """Generate and show the next problem (a loading indicator meanwhile)."""
+        item = self.next_card()
+        if item is None:
+            self.show_empty(
+                "None of these cards can pose a problem; `quizapp validate` says why."
+                if self.skipped
+                else "These topics have no numeric cards."
+            )
+            return
+        self.current = item
+        card_id, seed = item
+        card = quiz_app(self).bank.cards[card_id]
+        assert isinstance(card, NumericCard)
+        self.phase = Phase.LOADING
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.border_title = None
+        area.mount(LoadingIndicator())
+        self.update_where()
+        self.update_score()
+        self.query_one("#drill-status", Static).update("Generating a problem…")
+        self.refresh_bindings()
+        self.generate(self.number + 1, card, seed)
+
+    @work(thread=True, exclusive=True, group="drill-problem")
+    def generate(self, number: int, card: NumericCard, seed: int) -> None:
+        """Generate the problem off the UI thread (the first one may import scikit-learn)."""
+        try:
+            self.post_message(self.ProblemReady(number, card.id, seed, make_problem(card, seed), None))
+        except ProblemError as error:
+            self.post_message(self.ProblemReady(number, card.id, seed, None, str(error)))
+
+    def on_drill_screen_problem_ready(self, message: DrillScreen.ProblemReady) -> None:
+        """Show the problem, or skip a broken card; stale results are dropped."""
+        if (
+            self.phase is not Phase.LOADING
+            or self.current != (message.card_id, message.seed)
+            or message.number != self.number + 1
+        ):
+            return
+        if message.problem is None:
+            self.skipped.add(message.card_id)
+            self.notify(
+                f"Skipped “{message.card_id}”: it cannot pose a problem ({message.error}).",
+                title="Drill",
+                severity="warning",
+                markup=False,  # the error quotes author text
+            )
+            self.next_problem()
+            return
+        card = quiz_app(self).bank.cards[message.card_id]
+        assert isinstance(card, NumericCard)
+        self.number = message.number
+        self.phase = Phase.QUESTION
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.mount(NumericView(card, message.problem, message.seed))
+        self.update_where()
+        self.query_one("#drill-status", Static).update(
+            "Type your answer and press enter; ? shows the solution."
+        )
+        self.refresh_bindings()
+
+    def on_numeric_view_answered(self, message: NumericView.Answered) -> None:
+        """Log the answer (a give-up counts as wrong) and update the running score."""
+        assert self.current is not None
+        card_id, seed = self.current
+        app = quiz_app(self)
+        correct = message.verdict is not None and message.verdict.correct
+        repo.record_drill(app.db, card_id, app.clock(), seed, correct, message.text)
+        self.score.add(correct)
+        self.by_topic.setdefault(app.bank.topic_of[card_id], Tally()).add(correct)
+        self.streak = self.streak + 1 if correct else 0
+        self.best_streak = max(self.best_streak, self.streak)
+        self.phase = Phase.ANSWERED
+        self.set_focus(None)  # enter, n and e belong to the screen again
+        self.update_score()
+        self.query_one("#drill-status", Static).update(
+            "Enter or n: next problem · e: end and see the summary · escape: back"
+        )
+        self.refresh_bindings()
+
+    def action_next(self) -> None:
+        """Go on to the next problem."""
+        self.next_problem()
+
+    # -- summary, score, empty --------------------------------------------------------------
+
+    def action_summary(self) -> None:
+        """Show the session's score and its breakdown by topic."""
+        bank = quiz_app(self).bank
+        self.phase = Phase.SUMMARY
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.border_title = "Session summary"
+        self.query_one("#drill-where", Static).update(f"{_plural(self.score.asked, 'problem')} answered")
+        if not self.score.asked:
+            area.mount(Static("No problems answered yet.", id="drill-summary"))
+        else:
+            table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False, expand=False)
+            table.add_column("Topic", no_wrap=False)
+            table.add_column("Answered", justify="right")
+            table.add_column("Correct", justify="right")
+            table.add_column("%", justify="right")
+            rows = sorted(self.by_topic.items(), key=lambda item: bank.topics[item[0]].title.casefold())
+            for topic_id, tally in rows:
+                table.add_row(
+                    Text(bank.topics[topic_id].title),
+                    str(tally.asked),
+                    str(tally.correct),
+                    f"{tally.percent}%",
+                )
+            headline = Text.assemble(
+                (f"{self.score.correct} / {self.score.asked} correct", "bold"),
+                f" ({self.score.percent}%) · best streak {self.best_streak}",
+            )
+            area.mount(Static(headline, id="drill-summary"), Static(table, id="drill-breakdown"))
+        self.query_one("#drill-status", Static).update(
+            "Enter or n: keep drilling · escape: back (the drill log keeps every answer)"
+        )
+        self.refresh_bindings()
+
+    def update_where(self) -> None:
+        """The problem number and the current card's topic."""
+        if self.current is None:
+            return
+        bank = quiz_app(self).bank
+        card_id = self.current[0]
+        number = self.number + 1 if self.phase is Phase.LOADING else self.number
+        where = Text.assemble((f"Problem {number}", "bold"), " · ", bank.topics[bank.topic_of[card_id]].title)
+        self.query_one("#drill-where", Static).update(where)
+
+    def update_score(self) -> None:
+        """The running score, e.g. `7 / 9 correct (78%) · streak 3`."""
+        if not self.score.asked:
+            self.query_one("#drill-score", Static).update(
+                "" if self.phase is Phase.PICKING else "no answers yet"
+            )
+            return
+        self.query_one("#drill-score", Static).update(
+            Text.assemble(
+                (f"{self.score.correct} / {self.score.asked} correct", "bold"),
+                f" ({self.score.percent}%) · streak {self.streak}",
+            )
+        )
+
+    def show_empty(self, message: str) -> None:
+        """Nothing can be drilled: say why."""
+        self.phase = Phase.EMPTY
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.mount(Static(message, id="drill-empty", markup=False))
+        self.query_one("#drill-status", Static).update("Escape: back")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that do something now."""
+        if action in ("start", "toggle_all"):
+            return self.phase is Phase.PICKING
+        if action == "next":
+            return self.phase in (Phase.ANSWERED, Phase.SUMMARY)
+        if action == "summary":
+            return self.phase in (Phase.ANSWERED, Phase.LOADING) or (
+                self.phase is Phase.EMPTY and self.score.asked > 0
+            )
+        return True
+
+
+def _topic_prompt(title: str, count: int) -> Text:
+    """A picker line: the topic's title (author text, never markup) and its number of numeric cards."""
+    return Text.assemble(title, (f"  {_plural(count, 'card')}", "dim"))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
