@@ -122,6 +122,9 @@ def test_junk_is_unusable_with_a_message() -> None:
     [
         (0.8333333, Tolerance(decimals=3), "real", "0.833"),
         (12345.0, Tolerance(sigfigs=3), "real", "12300"),
+        (0.2403, Tolerance(sigfigs=3), "real", "0.240"),  # trailing zero kept: it is a required figure
+        (9.996, Tolerance(sigfigs=3), "real", "10.0"),
+        (-0.0012345, Tolerance(sigfigs=2), "real", "-0.0012"),
         (7.0, Tolerance(), "count", "7"),
         (33.3333, Tolerance(), "percent", "33.33%"),
         ([0.5, 0.25], Tolerance(), "real", "[0.5, 0.25]"),

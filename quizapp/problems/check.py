@@ -51,7 +51,7 @@ def expected_text(answer: Any, tolerance: Tolerance, unit: Unit = "real") -> str
         if tolerance.decimals is not None:
             return fmt.fixed(x, tolerance.decimals)
         if tolerance.sigfigs is not None:
-            return fmt.num(float(f"{x:.{tolerance.sigfigs}g}"), tolerance.sigfigs)
+            return fmt.sigfigs(x, tolerance.sigfigs)
         return fmt.num(x, 4)
 
     suffix = "%" if unit == "percent" else ""

@@ -47,3 +47,17 @@ def value(answer: Any, sig: int = 4) -> str:
 def fixed(value: Any, decimals: int) -> str:
     """Exactly `decimals` decimals (for answers asked to a number of decimals)."""
     return f"{float(value):.{decimals}f}"
+
+
+def sigfigs(value: Any, figures: int) -> str:
+    """Exactly `figures` significant figures, trailing zeros kept: 0.2403 → "0.240", 12345 → "12300"."""
+    x = float(value)
+    if x == 0 or not np.isfinite(x):
+        return fixed(x, max(figures - 1, 0))
+    magnitude = int(np.floor(np.log10(abs(x))))
+    decimals = figures - 1 - magnitude
+    rounded = round(x, decimals)
+    if rounded != 0 and int(np.floor(np.log10(abs(rounded)))) > magnitude:  # 9.996 → 10.0: one digit more
+        decimals -= 1
+        rounded = round(x, decimals)
+    return fixed(rounded, max(decimals, 0))
