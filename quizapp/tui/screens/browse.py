@@ -1,0 +1,488 @@
+"""Browse: search every card as you type, filter by topic, tag, kind and state, preview any card (a fresh
+variant of a numeric one on demand), and act on it: suspend or unsuspend, reset its schedule, study it now."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select
+
+from quizapp.content.bank import Bank
+from quizapp.content.schema import CARD_KINDS, Card, ChoiceCard, CodeCard, Flashcard, NumericCard
+from quizapp.problems.model import Problem
+from quizapp.problems.registry import ProblemError, make_problem
+from quizapp.srs.queue import StudyQueue
+from quizapp.store import repo
+from quizapp.tui.app import STUDYABLE_KINDS
+from quizapp.tui.base import quiz_app
+from quizapp.tui.screens.confirm import ConfirmScreen
+from quizapp.tui.widgets.preview import CardPreview
+
+ANY = "*"  # the "any" choice of every filter
+SEARCH_PAUSE = 0.08  # seconds of no typing before the table is rebuilt: fast typing rebuilds once
+STATES = ("new", "learning", "review", "suspended", "leech")
+LEARNING_STATES = (1, 3)  # learning, relearning
+COLUMNS = ("card", "state", "due", "kind", "topic")  # the table's column keys, left to right
+ID_WIDTH = 24  # the card column; longer ids end in "…" (the preview shows them whole)
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    """Where a card is in its schedule, as Browse shows and filters it."""
+
+    state: str  # new, learning or review
+    suspended: bool = False
+    leech: bool = False
+    due: datetime | None = None  # None for a new card
+
+    @classmethod
+    def of(cls, stored: repo.CardState | None) -> CardStatus:
+        """From the card's stored state (None: never reviewed)."""
+        if stored is None:
+            return cls("new")
+        if stored.state == repo.NEW:
+            return cls("new", stored.suspended, stored.leech)
+        state = "learning" if stored.state in LEARNING_STATES else "review"
+        return cls(state, stored.suspended, stored.leech, stored.due)
+
+    @property
+    def label(self) -> str:
+        """The state column: leech and suspended win over the schedule state."""
+        return "leech" if self.leech else "suspended" if self.suspended else self.state
+
+    def matches(self, wanted: str) -> bool:
+        """True when the card belongs under the state filter `wanted` (ANY matches all)."""
+        if wanted == ANY:
+            return True
+        if wanted == "suspended":
+            return self.suspended
+        if wanted == "leech":
+            return self.leech
+        return not self.suspended and self.state == wanted
+
+
+def haystack(bank: Bank, card_id: str) -> str:
+    """Everything search looks at for one card, lowercased: id, texts, tags, topic id and title."""
+    card = bank.cards[card_id]
+    topic = bank.topics[bank.topic_of[card_id]]
+    parts: list[str] = [card_id, topic.id, topic.title, *sorted(bank.card_tags(card_id))]
+    if card.explain:
+        parts.append(card.explain)
+    if isinstance(card, Flashcard):
+        parts += [card.front, card.back]
+    elif isinstance(card, ChoiceCard):
+        parts.append(card.question)
+        for option in card.options:
+            parts.append(option.text)
+            if option.why:
+                parts.append(option.why)
+    elif isinstance(card, NumericCard):
+        parts += [text for text in (card.generator, card.prompt, card.solution) if text]
+    elif isinstance(card, CodeCard):
+        parts += [card.prompt, card.signature]
+    return "\n".join(parts).lower()
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What to show: every search word must occur in a card's haystack; ANY disables a filter."""
+
+    words: tuple[str, ...] = ()
+    topic: str = ANY
+    tag: str = ANY
+    kind: str = ANY
+    state: str = ANY
+
+
+def match_cards(
+    bank: Bank, haystacks: dict[str, str], statuses: dict[str, CardStatus], criteria: Criteria
+) -> list[str]:
+    """Ids of the cards meeting `criteria`, in bank order (about 1 ms for 700 cards)."""
+    c = criteria
+    return [
+        card_id
+        for card_id, card in bank.cards.items()
+        if (c.topic == ANY or bank.topic_of[card_id] == c.topic)
+        and (c.kind == ANY or card.kind == c.kind)
+        and (c.tag == ANY or c.tag in bank.card_tags(card_id))
+        and statuses[card_id].matches(c.state)
+        and all(word in haystacks[card_id] for word in c.words)
+    ]
+
+
+def when(due: datetime, now: datetime) -> str:
+    """How long until `due`, briefly: "now", "in 12m", "in 5h", "in 3d"."""
+    left = due - now
+    if left <= timedelta(0):
+        return "now"
+    minutes = int(left.total_seconds() // 60)
+    if minutes < 60:
+        return f"in {max(1, minutes)}m"
+    if minutes < 24 * 60:
+        return f"in {minutes // 60}h"
+    return f"in {left.days}d"
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) time in the user's time zone, to the minute."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+class BrowseScreen(Screen[None]):
+    """Every card of the bank, searchable and filterable, with a preview and per-card actions."""
+
+    CSS_PATH = "../browse.tcss"
+    BINDINGS = [
+        # priority: checked as the key arrives, so keys typed right after it land in the search box
+        Binding("slash", "focus_search", "Search", key_display="/", priority=True, id="browse.search"),
+        Binding("s", "suspend(True)", "Suspend", id="browse.suspend"),
+        Binding("s", "suspend(False)", "Unsuspend", id="browse.unsuspend"),
+        Binding("r", "reset", "Reset schedule", id="browse.reset"),
+        Binding("n", "variant", "New variant", id="browse.variant"),
+        Binding("t", "study", "Study now", id="browse.study"),
+        Binding("escape", "back", "Back", id="browse.back"),
+    ]
+
+    class VariantReady(Message):
+        """A worker generated a variant of a numeric card (or found the card broken)."""
+
+        def __init__(self, card_id: str, seed: int, problem: Problem | None, error: str | None) -> None:
+            super().__init__()
+            self.card_id, self.seed, self.problem, self.error = card_id, seed, problem, error
+
+    class SearchDone(Message):
+        """The cards matching `criteria`, the search as typed when search number `generation` started."""
+
+        def __init__(self, generation: int, criteria: Criteria, card_ids: list[str]) -> None:
+            super().__init__()
+            self.generation, self.criteria, self.card_ids = generation, criteria, card_ids
+
+    def __init__(self, card_id: str | None = None) -> None:
+        super().__init__()
+        self.initial_card = card_id
+        self.selected: str | None = None  # the card in the preview
+        self.shown: list[str] = []  # card ids in the table, in bank order
+        self.statuses: dict[str, CardStatus] = {}
+        self.haystacks: dict[str, str] = {}
+        self.generation = 0  # bumped by every change of the search or the filters
+        self.applied = Criteria()  # what the table shows
+        self.variant_for: tuple[str, int] | None = None  # (card id, seed) of the variant last asked for
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        bank = quiz_app(self).bank
+        topics = sorted(bank.topics.values(), key=lambda topic: topic.title.casefold())
+        tags = sorted({tag for card_id in bank.cards for tag in bank.card_tags(card_id)})
+        kinds = [kind for kind in CARD_KINDS if any(card.kind == kind for card in bank.cards.values())]
+        yield Header()
+        with Vertical(id="browse"):
+            yield Input(
+                placeholder="Search: words from any text, tag or id  ( / )", compact=True, id="search"
+            )
+            with Horizontal(id="browse-filters"):
+                yield _filter("topic", [(Text(topic.title), topic.id) for topic in topics])
+                yield _filter("tag", [(Text(f"#{tag}"), tag) for tag in tags])
+                yield _filter("kind", [(kind, kind) for kind in kinds])
+                yield _filter("state", [(state, state) for state in STATES])
+            with Horizontal(id="browse-body"):
+                yield DataTable(id="browse-cards", cursor_type="row", zebra_stripes=True)
+                yield CardPreview(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = quiz_app(self)
+        self.sub_title = "Browse cards"
+        self.haystacks = {card_id: haystack(app.bank, card_id) for card_id in app.bank.cards}
+        table = self.query_one("#browse-cards", DataTable)
+        for key in COLUMNS:
+            table.add_column(key.title(), key=key, width=ID_WIDTH if key == "card" else None)
+        self.load_statuses()
+        if self.initial_card is not None and self.initial_card not in app.bank.cards:
+            self.notify(f"No card “{self.initial_card}” in the bank.", title="Browse", severity="warning")
+        self.refilter(keep=self.initial_card)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from a study session: states may have changed."""
+        if self.haystacks:
+            before = self.statuses
+            self.load_statuses()
+            if self.statuses != before:
+                self.refilter(keep=self.selected, stay=True)
+
+    # -- data -------------------------------------------------------------------------------
+
+    def load_statuses(self) -> None:
+        """Read every card's state from the store (one query)."""
+        stored = repo.card_states(quiz_app(self).db)
+        self.statuses = {card_id: CardStatus.of(stored.get(card_id)) for card_id in quiz_app(self).bank.cards}
+
+    def criteria(self) -> Criteria:
+        """What the search box and the filters ask for now."""
+        words = tuple(self.query_one("#search", Input).value.lower().split())
+        topic, tag, kind, state = (self._filter_value(name) for name in ("topic", "tag", "kind", "state"))
+        return Criteria(words, topic, tag, kind, state)
+
+    def refilter(self, keep: str | None = None, stay: bool = False) -> None:
+        """Match again now (a filter changed, or a card's state) and show the result."""
+        self.generation += 1  # a search still waiting for a pause in typing is out of date
+        self.applied = self.criteria()
+        self.show_results(
+            match_cards(quiz_app(self).bank, self.haystacks, self.statuses, self.applied), keep, stay
+        )
+
+    def show_results(self, card_ids: list[str], keep: str | None = None, stay: bool = False) -> None:
+        """Fill the table with `card_ids`; put the cursor on `keep` if it is there, else at the same row
+        (`stay`: the card left the list after an action) or the first. Rebuilding is the slow part (a
+        fraction of a millisecond a row, measuring cells included), so an unchanged list only redraws."""
+        table = self.query_one("#browse-cards", DataTable)
+        bank, now = quiz_app(self).bank, quiz_app(self).clock()
+        if card_ids == self.shown and table.row_count == len(card_ids):
+            for card_id in card_ids:
+                for key, cell in zip(COLUMNS, self._row(card_id, bank, now), strict=True):
+                    if table.get_cell(card_id, key) != cell:
+                        table.update_cell(card_id, key, cell, update_width=True)
+        else:
+            old_row = table.cursor_row
+            self.shown = card_ids
+            table.clear()
+            for card_id in card_ids:
+                table.add_row(*self._row(card_id, bank, now), key=card_id)
+            if card_ids:
+                fallback = min(old_row, len(card_ids) - 1) if stay else 0
+                row = card_ids.index(keep) if keep in card_ids else fallback
+                table.move_cursor(row=row, animate=False)
+        total = len(bank.cards)
+        table.border_title = (
+            f"{len(card_ids)} of {total} cards" if len(card_ids) != total else f"{total} cards"
+        )
+        if not card_ids:
+            self.selected = None
+            self.query_one(CardPreview).show_message("No card matches")
+        else:
+            self.select(card_ids[table.cursor_row])
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="browse-search")
+    async def search(self, criteria: Criteria, generation: int) -> None:
+        """Match after a short pause in typing (typing again cancels this and starts over)."""
+        await asyncio.sleep(SEARCH_PAUSE)
+        found = match_cards(quiz_app(self).bank, self.haystacks, self.statuses, criteria)
+        self.post_message(self.SearchDone(generation, criteria, found))
+
+    def on_browse_screen_search_done(self, message: SearchDone) -> None:
+        """Show a search's result unless the search or a filter changed since it started."""
+        if message.generation == self.generation:
+            self.applied = message.criteria
+            self.show_results(message.card_ids, keep=self.selected)
+
+    def _row(self, card_id: str, bank: Bank, now: datetime) -> list[Text]:
+        """One table row: id (cut to fit), state, due, kind, topic."""
+        status = self.statuses[card_id]
+        due = "·" if status.due is None else when(status.due, now)
+        return [
+            Text(card_id, no_wrap=True, overflow="ellipsis"),  # the columns are COLUMNS
+            Text(status.label, style="bold" if status.suspended else ""),
+            Text(due),
+            Text(bank.cards[card_id].kind),
+            Text(bank.topic_of[card_id]),
+        ]
+
+    def select(self, card_id: str) -> None:
+        """Show `card_id` in the preview (again, if it already is: states may have changed)."""
+        preview = self.query_one(CardPreview)
+        if card_id == self.selected:
+            preview.show_meta(self.meta(card_id))
+        else:
+            self.selected = card_id
+            self.variant_for = None  # a variant still being generated is for the card left behind
+            card = quiz_app(self).bank.cards[card_id]
+            hint = "Press n for a fresh variant with its worked solution." if card.kind == "numeric" else ""
+            preview.show_card(card, self.meta(card_id), hint)
+        self.refresh_bindings()
+
+    def meta(self, card_id: str) -> Text:
+        """The preview's heading: id; kind and where the card is in its schedule; topic and tags."""
+        bank, now = quiz_app(self).bank, quiz_app(self).clock()
+        card: Card = bank.cards[card_id]
+        status = self.statuses[card_id]
+        text = Text.assemble((card_id, "bold"), f"\n{card.kind} · ", (status.state, "bold"))
+        if status.due is not None:
+            text.append(f" · due {when(status.due, now)}")
+            if status.due - now > timedelta(days=1):
+                text.append(f" ({local_time(status.due)})")
+        if status.leech:
+            text.append(" · leech, suspended", style="bold")
+        elif status.suspended:
+            text.append(" · suspended", style="bold")
+        text.append("\n")
+        text.append(bank.topics[bank.topic_of[card_id]].title, style="italic")
+        tags = sorted(bank.card_tags(card_id))
+        if tags:
+            text.append("  " + " ".join(f"#{tag}" for tag in tags), style="dim")
+        return text
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        card_id = event.row_key.value
+        if isinstance(card_id, str) and card_id in self.shown:  # not a stale event from a rebuilt table
+            self.select(card_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row studies that card."""
+        event.stop()
+        self.action_study()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.generation += 1
+            self.search(self.criteria(), self.generation)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search box goes to the results."""
+        if event.input.id == "search":
+            self.set_focus(self.query_one("#browse-cards", DataTable))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self.haystacks and self.criteria() != self.applied:  # not the Changed each Select posts at start
+            self.refilter(keep=self.selected)
+
+    def _filter_value(self, name: str) -> str:
+        value = self.query_one(f"#filter-{name}", Select).value
+        return value if isinstance(value, str) else ANY
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that do something for the selected card."""
+        if action == "focus_search":
+            return not isinstance(self.focused, Input)  # in the search box, "/" is typed
+        if action in ("suspend", "reset", "variant", "study"):
+            if self.selected is None:
+                return False
+            card = quiz_app(self).bank.cards[self.selected]
+            status = self.statuses.get(self.selected, CardStatus("new"))
+            if action == "suspend":
+                return parameters[0] is not status.suspended
+            if action == "variant":
+                return card.kind == "numeric"
+            if action == "study":
+                return card.kind in STUDYABLE_KINDS
+        return True
+
+    def action_focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.set_focus(self.query_one("#search", Input))  # now, not later: the next key is typed there
+
+    def action_back(self) -> None:
+        """From the search box or a filter, back to the results; from the results, back to Home."""
+        if isinstance(self.focused, Input | Select):
+            self.set_focus(self.query_one("#browse-cards", DataTable))
+        else:
+            self.app.pop_screen()
+
+    def action_suspend(self, suspended: bool) -> None:
+        """Suspend the selected card (it is never offered for study), or unsuspend it."""
+        card_id = self.selected
+        if card_id is None:
+            return
+        app = quiz_app(self)
+        card = app.bank.cards[card_id]
+        repo.set_card_suspended(
+            app.db, card_id, app.bank.topic_of[card_id], card.kind, suspended, app.clock()
+        )
+        self.notify(f"“{card_id}” {'suspended' if suspended else 'unsuspended'}.", title="Browse", timeout=3)
+        self.load_statuses()
+        self.refilter(keep=card_id, stay=True)
+
+    def action_reset(self) -> None:
+        """Ask, then forget the selected card's schedule: it is new again; its reviews stay in the log."""
+        card_id = self.selected
+        if card_id is None:
+            return
+        app = quiz_app(self)
+        stored = repo.get_card(app.db, card_id)
+        if stored is None or stored.state == repo.NEW:
+            self.notify(f"“{card_id}” is new: there is no schedule to reset.", title="Reset")
+            return
+        count = repo.review_count(app.db, card_id)
+        message = f"“{card_id}” becomes a new card, studied from scratch. " + (
+            "Its review stays in the log." if count == 1 else f"Its {count} reviews stay in the log."
+        )
+
+        def reset(yes: bool | None) -> None:
+            if yes:
+                repo.reset_card(app.db, card_id, app.clock())
+                self.notify(f"“{card_id}” is new again.", title="Reset", timeout=3)
+                self.load_statuses()
+                self.refilter(keep=card_id, stay=True)
+
+        app.push_screen(ConfirmScreen("Reset schedule?", message), reset)
+
+    def action_variant(self) -> None:
+        """Generate a fresh instance of the selected numeric card, with its worked solution."""
+        card = quiz_app(self).bank.cards.get(self.selected or "")
+        if not isinstance(card, NumericCard):
+            return
+        seed = quiz_app(self).seeds()
+        self.variant_for = (card.id, seed)
+        self.query_one(CardPreview).show_loading()
+        self.generate(card, seed)
+
+    @work(thread=True, exclusive=True, group="browse-variant")
+    def generate(self, card: NumericCard, seed: int) -> None:
+        """Generate off the UI thread (the first problem may import scikit-learn)."""
+        try:
+            self.post_message(self.VariantReady(card.id, seed, make_problem(card, seed), None))
+        except ProblemError as error:
+            self.post_message(self.VariantReady(card.id, seed, None, str(error)))
+
+    def on_browse_screen_variant_ready(self, message: VariantReady) -> None:
+        """Show the variant if its card is still the one in the preview."""
+        if (message.card_id, message.seed) != self.variant_for or message.card_id != self.selected:
+            return  # for a card left behind, or overtaken by a newer request
+        preview = self.query_one(CardPreview)
+        if message.problem is None:
+            preview.show_problem_error(message.error or "unknown error")
+        else:
+            preview.show_problem(message.problem, message.seed)
+
+    def action_study(self) -> None:
+        """Study the selected card now, if it is new, learning or due; else say when it is due."""
+        card_id = self.selected
+        if card_id is None or not self.check_action("study", ()):
+            return
+        app = quiz_app(self)
+        status = self.statuses[card_id]
+        if status.suspended:
+            self.notify(f"“{card_id}” is suspended: press s to unsuspend it first.", title="Study")
+            return
+        queue = StudyQueue(app.db, [card_id], app.bank.topic_of, app.settings, app.clock)
+        if queue.peek() is None:
+            if status.due is not None and status.due > app.clock():
+                why = f"it is not due until {local_time(status.due)} ({when(status.due, app.clock())})"
+            else:
+                why = "today's limit of new cards or reviews is reached"
+            self.notify(f"“{card_id}” can't be studied now: {why}.", title="Study")
+            return
+        from quizapp.tui.screens.study import StudyScreen
+
+        screen = StudyScreen(app.bank, queue, app.reviewer, card_id, app.seeds)
+        app.push_screen(screen, lambda _: app.fold_wal())
+
+
+def _filter(name: str, options: list[tuple[Text | str, str]]) -> Select[str]:
+    """A filter with an "any" choice first, selected."""
+    choices: list[tuple[Text | str, str]] = [(f"{name.title()}: any", ANY), *options]
+    return Select(choices, value=ANY, allow_blank=False, compact=True, id=f"filter-{name}")
