@@ -48,7 +48,7 @@ def remappable_bindings() -> list[tuple[str, str, str]]:
         bindings: list[BindingType] = list(owner.BINDINGS)
         for binding in bindings:
             if isinstance(binding, Binding) and binding.id and binding.id not in found:
-                found[binding.id] = (binding.description or binding.action, binding.key)
+                found[binding.id] = (binding.tooltip or binding.description or binding.action, binding.key)
     return [(binding_id, description, keys) for binding_id, (description, keys) in found.items()]
 
 
