@@ -1,9 +1,10 @@
-"""Snapshot tests (pytest-textual-snapshot) of Home and Study at 100×30, frozen clock, fixed theme."""
+"""Snapshot tests of Home, Study and Settings at 100×30: frozen clock, fixed theme, fixed seeds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_BANK, NOW
 
 from quizapp.settings import Settings
@@ -60,3 +61,14 @@ def test_study_numeric_answered_wrong(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=answer)
+
+
+def test_settings(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the screen shows the settings path: keep it the same on every machine
+    monkeypatch.setenv("QUIZAPP_SETTINGS", "settings.toml")
+
+    async def open_settings(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.action_open_screen("settings")
+        await pilot.pause()
+
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=open_settings)
