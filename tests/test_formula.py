@@ -57,6 +57,7 @@ def test_evaluates_allowed_expressions(expression: str, value: object) -> None:
         ("undefined + 1", "unknown name `undefined`"),
         ("x +", "not a valid expression"),
         ("f'{x}'", "f-strings"),
+        ("1if x else 2", "invalid decimal literal"),  # Python only warns; formulas refuse
         ("mean(*x)", "unpacking"),
     ],
 )

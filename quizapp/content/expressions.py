@@ -9,6 +9,7 @@ its `file:line` before anything is evaluated. `quizapp.problems.formula` evaluat
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,9 +73,12 @@ def expression_problem(text: str, names: frozenset[str] | set[str]) -> str | Non
     if len(text) > MAX_EXPRESSION:
         return f"expression longer than {MAX_EXPRESSION} characters"
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as error:
-        return f"`{text.strip()}` is not a valid expression ({error.msg})"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)  # e.g. `1if x`: Python guesses, we refuse
+            tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, SyntaxWarning) as error:
+        reason = error.msg if isinstance(error, SyntaxError) else str(error)
+        return f"`{text.strip()}` is not a valid expression ({reason})"
     nodes = list(ast.walk(tree))
     if any(isinstance(node, ast.Attribute) for node in nodes):  # the escape route: name it first
         return _REFUSED[ast.Attribute]
