@@ -27,6 +27,10 @@ FAMILIES: tuple[str, ...] = (
     "unsupervised",
     "cnn",
     "detection",
+    "llm",
+    "serving",
+    "retrieval",
+    "stats",
 )
 
 GeneratorFn = Callable[..., Problem]

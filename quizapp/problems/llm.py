@@ -1,0 +1,3 @@
+"""LLM architecture and training: transformer parameter counts, attention variants, decoding, scaling."""
+
+from __future__ import annotations

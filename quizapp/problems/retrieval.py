@@ -1,0 +1,3 @@
+"""Retrieval, NLP and recommenders: ranking metrics, TF-IDF, BM25, BLEU, matrix factorisation."""
+
+from __future__ import annotations

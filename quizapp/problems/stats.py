@@ -1,0 +1,3 @@
+"""Statistics, experiments and monitoring: tests, intervals, sample sizes, multiple testing, drift."""
+
+from __future__ import annotations
