@@ -228,7 +228,7 @@ def test_suspended_cards_are_never_queued(
 ) -> None:
     state = CardState("alpha-one", "alpha", "flashcard", 2, None, 3.0, 5.0, NOW, NOW - timedelta(days=3))
     repo.record_review(db, None, state, Review("alpha-one", NOW - timedelta(days=3), 3))
-    repo.set_suspended(db, state, True)
+    repo.set_card_suspended(db, "alpha-one", "alpha", "flashcard", True, NOW)
     queue = _queue(db, bank, settings, clock, topics=("alpha",))
     assert queue.counts().review == 0
     assert "alpha-one" not in _drain(queue, Reviewer(db, settings, clock), bank, rating=4)

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from quizapp.settings import Settings
 from quizapp.store import repo
+from quizapp.store.db import write_transaction
 from quizapp.store.repo import CardState, Review
 
 Clock = Callable[[], datetime]
@@ -111,23 +112,30 @@ class Reviewer:
         seed: int | None = None,
         response: str | None = None,
     ) -> Graded:
-        """Schedule and store one review (card row + review row in one transaction)."""
-        now = self.clock().astimezone(UTC)
-        before = repo.get_card(self.db, card_id)
-        review = Review(card_id, now, rating, duration_ms, correct, seed, response)
-        graded = self._store(before, review, topic=topic, kind=kind)
+        """Schedule and store one review: the card is read and written in one `BEGIN IMMEDIATE`
+        transaction, so a grade from another process can't slip in between and be overwritten.
+
+        Raises sqlite3.OperationalError ("database is locked") when another writer holds the lock past
+        the busy timeout: nothing was written, and the same call may simply be made again."""
+        with write_transaction(self.db):
+            now = self.clock().astimezone(UTC)  # once the lock is held: review times follow commit order
+            review = Review(card_id, now, rating, duration_ms, correct, seed, response)
+            before = repo.get_card(self.db, card_id)
+            graded = self._store(before, review, topic=topic, kind=kind)
         self._undo_stack.append(graded.review_id)
         return graded
 
     def regrade(self, review_id: int, rating: int) -> Graded:
-        """Replace the rating of a review just made (the user overrode an automatic grade)."""
-        stored = repo.get_review(self.db, review_id)
-        if stored is None:
-            raise KeyError(f"no review {review_id}")
-        current = repo.get_card(self.db, stored.card_id)
-        assert current is not None, "a reviewed card always has a state row"
-        card_id, review = stored.card_id, replace(stored, rating=rating)
-        with self.db.atomic():
+        """Replace the rating of a review just made (the user overrode an automatic grade).
+
+        Raises KeyError for an unknown review, `repo.ReviewSuperseded` when the card was graded since."""
+        with write_transaction(self.db):
+            stored = repo.get_review(self.db, review_id)
+            if stored is None:
+                raise KeyError(f"no review {review_id}")
+            current = repo.get_card(self.db, stored.card_id)
+            assert current is not None, "a reviewed card always has a state row"
+            card_id, review = stored.card_id, replace(stored, rating=rating)
             repo.undo_review(self.db, review_id)
             before = repo.get_card(self.db, card_id)
             graded = self._store(before, review, topic=current.topic, kind=current.kind)
@@ -135,9 +143,19 @@ class Reviewer:
         return graded
 
     def undo(self) -> str | None:
-        """Undo this session's last grade; returns the card id, or None if nothing is left to undo."""
+        """Undo this session's last grade; returns the card id, or None if nothing is left to undo.
+
+        A grade leaves the undo list only once undone (or found gone), so a locked database loses
+        nothing: call again. Raises `repo.ReviewSuperseded` (and forgets that grade) when the card was
+        graded again elsewhere since."""
         while self._undo_stack:
-            card_id = repo.undo_review(self.db, self._undo_stack.pop())
+            review_id = self._undo_stack[-1]
+            try:
+                card_id = repo.undo_review(self.db, review_id)
+            except repo.ReviewSuperseded:
+                self._undo_stack.pop()
+                raise
+            self._undo_stack.pop()
             if card_id is not None:
                 return card_id
         return None

@@ -1,10 +1,17 @@
-"""Open the SQLite file: location, pragmas and numbered migrations that keep data."""
+"""Open the SQLite file: accept or refuse it untouched, then pragmas, WAL and numbered migrations.
+
+A file is looked at read-only first: another program's database, a file that is not SQLite, or one a
+newer quizapp wrote is refused before a single byte of it changes (not even the switch to WAL). A file
+quizapp may not write opens read-only. Writes go through `write_transaction`: `BEGIN IMMEDIATE`, so a
+transaction takes the write lock before it reads and waits out the busy timeout for it."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -12,6 +19,7 @@ from sqlite_utils import Database
 
 DB_ENV = "QUIZAPP_DB"
 BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def default_db_path(environ: dict[str, str] | None = None) -> Path:
@@ -91,49 +99,201 @@ MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_state_due_index
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class DatabaseTooNew(RuntimeError):
+class DatabaseRefused(RuntimeError):
+    """quizapp will not use this file; it was left exactly as it was."""
+
+
+class DatabaseTooNew(DatabaseRefused):
     """The file was written by a newer quizapp; refuse rather than damage it."""
+
+
+class NotAQuizappDatabase(DatabaseRefused):
+    """The file is not SQLite, or is another program's SQLite database."""
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One write transaction: `BEGIN IMMEDIATE` (waits up to the busy timeout for the write lock),
+    then COMMIT, or ROLLBACK on any error. Read what you write from inside it: no other writer can
+    change the rows in between. Inside an open transaction it simply joins it."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # a failed COMMIT (SQLITE_BUSY) leaves the transaction open
+            conn.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def busy_timeout(db: Database, ms: int) -> Iterator[None]:
+    """Wait at most `ms` for a lock inside the block (a retry that must not freeze the UI)."""
+    db.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked"/"busy": another writer held the lock past the timeout."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def is_read_only(db: Database) -> bool:
+    """True when `db` was opened read-only (nothing can be written through it)."""
+    return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _stored_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def schema_version(db: Database) -> int:
     """The migration count applied to `db` (0 for a new file)."""
     if not db.table("meta").exists():
         return 0
-    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    return _stored_version(db.conn)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What a look at a database file, without changing it, found."""
+
+    has_data: bool  # False: a new path or an empty file
+    version: int  # quizapp's schema version stored in it (0: none yet)
+    writable: bool  # quizapp may write the file and create its journal next to it
+
+
+def _writable(path: Path) -> bool:
+    """Whether the file (or, for a new path, its nearest existing folder) can be written."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):  # WAL and journal files are created next to it
+        return False
+    if not path.exists():
+        return True
+    try:  # a real open, not os.access: root passes os.access even for an immutable file
+        os.close(os.open(path, os.O_RDWR))
+    except OSError:
+        return False
+    return True
+
+
+def _read_only_uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def inspect_file(path: Path) -> FileCheck:
+    """Look at `path` read-only; raise `DatabaseRefused` for a file quizapp must not touch."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return FileCheck(False, 0, _writable(path))
+    if size == 0:
+        return FileCheck(False, 0, _writable(path))
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise NotAQuizappDatabase(f"{path} is not a SQLite database")
+    conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        tables = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        version = _stored_version(conn) if "meta" in tables else 0
+    except (sqlite3.DatabaseError, ValueError) as error:
+        raise NotAQuizappDatabase(f"{path} cannot be read as a quizapp database: {error}") from error
+    finally:
+        conn.close()
+    if version == 0 and not tables <= {"meta"}:
+        raise NotAQuizappDatabase(
+            f"{path} is another program's SQLite database (tables: {', '.join(sorted(tables))}); "
+            "quizapp leaves it alone"
+        )
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNew(
+            f"this database has schema version {version}; this quizapp knows {SCHEMA_VERSION}: upgrade"
+        )
+    return FileCheck(True, version, _writable(path))
 
 
 def migrate(db: Database) -> int:
-    """Apply pending migrations, each in its own transaction with its version bump."""
-    if not db.table("meta").exists():
-        db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    current = schema_version(db)
-    if current > SCHEMA_VERSION:
-        raise DatabaseTooNew(
-            f"this database has schema version {current}; this quizapp knows {SCHEMA_VERSION}: upgrade"
-        )
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        with db.atomic():
-            MIGRATIONS[version - 1](db)
-            db.table("meta").upsert({"key": "schema_version", "value": str(version)}, pk="key")
-    return SCHEMA_VERSION
+    """Apply pending migrations, each in its own write transaction with its version bump.
+
+    The version is read inside the transaction, so two processes opening a new file at once apply each
+    migration once."""
+    with write_transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS [meta] ([key] TEXT PRIMARY KEY, [value] TEXT)")
+    while True:
+        with write_transaction(db):
+            current = _stored_version(db.conn)
+            if current > SCHEMA_VERSION:
+                raise DatabaseTooNew(
+                    f"this database has schema version {current}; this quizapp knows {SCHEMA_VERSION}: "
+                    "upgrade"
+                )
+            if current == SCHEMA_VERSION:
+                return SCHEMA_VERSION
+            MIGRATIONS[current](db)
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [str(current + 1)],
+            )
 
 
-def open_db(path: Path | str, *, autocheckpoint: bool = True) -> Database:
-    """Open (creating folders and file if needed) and migrate the database at `path`.
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    # isolation_level=None: no implicit BEGIN from the sqlite3 module; every transaction is explicit.
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | None = None) -> Database:
+    """Accept or refuse the file at `path`, then open it (creating folders and file if needed) and
+    migrate it. `read_only=None` opens read-only exactly when quizapp may not write the file.
 
     `autocheckpoint=False` stops SQLite from folding the WAL back into the file in the middle of a
-    commit (a 30 ms pause every ~80 grades); whoever passes it calls `checkpoint` when idle instead."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process never loses a commit
+    commit (a 30 ms pause every ~80 grades); whoever passes it calls `checkpoint` when idle instead.
+    Raises `DatabaseRefused` (the file is untouched) or sqlite3/OS errors."""
+    if str(path) == ":memory:":
+        db = Database(_connect(":memory:"))
+        migrate(db)
+        return db
+    path = Path(path)
+    found = inspect_file(path)
+    if read_only is None:
+        read_only = not found.writable
+    if read_only:
+        if not found.has_data:
+            raise DatabaseRefused(f"{path} cannot be created: its folder is read-only")
+        if found.version < SCHEMA_VERSION:
+            raise DatabaseRefused(
+                f"{path} is read-only and needs an upgrade (schema {found.version} to {SCHEMA_VERSION}); "
+                "open it once where it can be written"
+            )
+        conn = _connect(_read_only_uri(path), uri=True)
+        conn.execute("PRAGMA query_only = 1")
+        return Database(conn)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(_connect(str(path)))
+    db.conn.execute("PRAGMA journal_mode = WAL")
+    db.conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process never loses a commit
     if not autocheckpoint:
-        db.execute("PRAGMA wal_autocheckpoint = 0")
+        db.conn.execute("PRAGMA wal_autocheckpoint = 0")
     migrate(db)
     return db
 

@@ -1,13 +1,18 @@
-"""Reads and writes of card states and reviews. A grade is one transaction."""
+"""Reads and writes of card states and reviews. A grade is one transaction.
+
+Every write is plain SQL inside `write_transaction` (BEGIN IMMEDIATE), reading what it changes from
+inside the transaction, so two processes on one file never lose each other's writes."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
+
+from quizapp.store.db import write_transaction
 
 NEW = 0  # a review's `state_before` when its card was new; a `cards` row in this state was reset to new
 
@@ -81,24 +86,49 @@ class Review:
     response: str | None = None
 
 
+CARD_COLUMNS = (
+    "card_id", "topic", "kind", "state", "step", "stability", "difficulty", "due", "last_review", "lapses",
+    "suspended", "leech",
+)  # fmt: skip
+_SELECT_CARD = f"SELECT {', '.join(CARD_COLUMNS)} FROM cards"
+_PUT_CARD = (
+    f"INSERT INTO cards ({', '.join(CARD_COLUMNS)}) VALUES ({', '.join(':' + c for c in CARD_COLUMNS)})"
+    f" ON CONFLICT(card_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in CARD_COLUMNS[1:])}"
+)
+
+
+class ReviewSuperseded(RuntimeError):
+    """A review can't be undone or changed: its card was graded again after it (another window?)."""
+
+
+def _card(values: tuple[Any, ...]) -> CardState:
+    return CardState.from_row(dict(zip(CARD_COLUMNS, values, strict=True)))
+
+
+def _put_card(db: Database, row: dict[str, Any]) -> None:
+    """Insert or replace a `cards` row (plain SQL: the write path never asks sqlite-utils to probe)."""
+    db.conn.execute(_PUT_CARD, row)
+
+
 def get_card(db: Database, card_id: str) -> CardState | None:
     """The stored state of one card, or None when it was never reviewed."""
-    rows = list(db.table("cards").rows_where("card_id = ?", [card_id]))
-    return CardState.from_row(rows[0]) if rows else None
+    found = db.conn.execute(_SELECT_CARD + " WHERE card_id = ?", [card_id]).fetchone()
+    return None if found is None else _card(found)
 
 
 def get_review(db: Database, review_id: int) -> Review | None:
     """One stored review, or None."""
-    rows = list(db.table("reviews").rows_where("id = ?", [review_id]))
-    if not rows:
+    found = db.conn.execute(
+        "SELECT card_id, reviewed_at, rating, duration_ms, correct, seed, response FROM reviews WHERE id = ?",
+        [review_id],
+    ).fetchone()
+    if found is None:
         return None
-    row = rows[0]
-    reviewed_at = from_db(row["reviewed_at"])
-    assert reviewed_at is not None
-    correct = None if row["correct"] is None else bool(row["correct"])
-    return Review(
-        row["card_id"], reviewed_at, row["rating"], row["duration_ms"], correct, row["seed"], row["response"]
-    )
+    card_id, reviewed_at, rating, duration_ms, correct, seed, response = found
+    at = from_db(reviewed_at)
+    assert at is not None
+    checked = None if correct is None else bool(correct)
+    return Review(card_id, at, rating, duration_ms, checked, seed, response)
 
 
 def review_count(db: Database, card_id: str) -> int:
@@ -107,7 +137,9 @@ def review_count(db: Database, card_id: str) -> int:
 
 
 def record_review(db: Database, before: CardState | None, after: CardState, review: Review) -> int:
-    """Write the new card state and its review row in one transaction; returns the review id."""
+    """Write the new card state and its review row in one transaction; returns the review id.
+
+    Call it inside the `write_transaction` that read `before`, or `before` may already be stale."""
     row = {
         "card_id": review.card_id,
         "reviewed_at": to_db(review.reviewed_at),
@@ -119,9 +151,9 @@ def record_review(db: Database, before: CardState | None, after: CardState, revi
         "state_before": before.state if before else NEW,
         "card_before": json.dumps(before.to_row()) if before else None,
     }
-    with db.atomic():
-        db.table("cards").upsert(after.to_row(), pk="card_id")
-        cursor = db.execute(
+    with write_transaction(db):
+        _put_card(db, after.to_row())
+        cursor = db.conn.execute(
             "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, correct, seed, response,"
             " state_before, card_before) VALUES (:card_id, :reviewed_at, :rating, :duration_ms,"
             " :correct, :seed, :response, :state_before, :card_before)",
@@ -135,18 +167,26 @@ def record_review(db: Database, before: CardState | None, after: CardState, revi
 def undo_review(db: Database, review_id: int) -> str | None:
     """Delete a review and restore its card to the state before it, in one transaction.
 
-    Returns the card id, or None when no such review exists."""
-    found = db.execute("SELECT card_id, card_before FROM reviews WHERE id = ?", [review_id]).fetchone()
-    if found is None:
-        return None
-    card_id, card_before = found
-    with db.atomic():
-        db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+    Returns the card id, or None when no such review exists. Raises `ReviewSuperseded` when the card
+    was graded again since (restoring would wipe that later grade)."""
+    with write_transaction(db):
+        found = db.conn.execute(
+            "SELECT card_id, card_before FROM reviews WHERE id = ?", [review_id]
+        ).fetchone()
+        if found is None:
+            return None
+        card_id, card_before = found
+        later = db.conn.execute(
+            "SELECT 1 FROM reviews WHERE card_id = ? AND id > ? LIMIT 1", [card_id, review_id]
+        ).fetchone()
+        if later is not None:
+            raise ReviewSuperseded(f"“{card_id}” was graded again after this review")
+        db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
         if card_before is None:
-            db.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
+            db.conn.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
         else:
-            db.table("cards").upsert(json.loads(card_before), pk="card_id")
-    return card_id
+            _put_card(db, json.loads(card_before))
+    return str(card_id)
 
 
 def count_reviews_since(db: Database, since: datetime, state_before: int) -> int:
@@ -156,14 +196,6 @@ def count_reviews_since(db: Database, since: datetime, state_before: int) -> int
         [to_db(since), state_before],
     ).fetchone()
     return int(row[0])
-
-
-def set_suspended(db: Database, state: CardState, suspended: bool) -> CardState:
-    """Suspend or unsuspend a reviewed card; unsuspending also clears the leech flag."""
-    new = replace(state, suspended=suspended, leech=state.leech and suspended)
-    with db.atomic():
-        db.table("cards").upsert(new.to_row(), pk="card_id")
-    return new
 
 
 def known_card_ids(db: Database) -> set[str]:
@@ -177,35 +209,37 @@ def known_card_ids(db: Database) -> set[str]:
 
 def card_states(db: Database) -> dict[str, CardState]:
     """Every stored card state by id (the Browse screen's filters)."""
-    return {row["card_id"]: CardState.from_row(row) for row in db.table("cards").rows}
+    return {values[0]: _card(values) for values in db.conn.execute(_SELECT_CARD)}
 
 
 def set_card_suspended(
     db: Database, card_id: str, topic: str, kind: str, suspended: bool, now: datetime
 ) -> None:
-    """Suspend or unsuspend any card, even one never reviewed (it gets a row in state NEW)."""
-    state = get_card(db, card_id)
-    if state is None:
-        if suspended:
-            new = CardState(card_id, topic, kind, NEW, None, None, None, now, None, suspended=True)
-            with db.atomic():
-                db.table("cards").insert(new.to_row(), pk="card_id")
-        return
-    set_suspended(db, state, suspended)
+    """Suspend or unsuspend any card, even one never reviewed (it gets a row in state NEW).
+
+    Unsuspending also clears the leech flag. Only those two columns change, read and written in one
+    write transaction: a grade from another process in between is kept."""
+    with write_transaction(db):
+        if get_card(db, card_id) is None:
+            if suspended:
+                new = CardState(card_id, topic, kind, NEW, None, None, None, now, None, suspended=True)
+                _put_card(db, new.to_row())
+            return
+        db.conn.execute(
+            "UPDATE cards SET suspended = ?, leech = leech AND ? WHERE card_id = ?",
+            [int(suspended), int(suspended), card_id],
+        )
 
 
 def reset_card(db: Database, card_id: str, now: datetime) -> bool:
     """Forget a card's schedule: it is new again, its reviews stay in the log. False if never reviewed."""
-    state = get_card(db, card_id)
-    if state is None:
-        return False
-    fresh = replace(
-        state, state=NEW, step=None, stability=None, difficulty=None, due=now, last_review=None, lapses=0,
-        leech=False,
-    )  # fmt: skip
-    with db.atomic():
-        db.table("cards").upsert(fresh.to_row(), pk="card_id")
-    return True
+    with write_transaction(db):
+        cursor = db.conn.execute(
+            f"UPDATE cards SET state = {NEW}, step = NULL, stability = NULL, difficulty = NULL, due = ?,"
+            " last_review = NULL, lapses = 0, leech = 0 WHERE card_id = ?",
+            [to_db(now), card_id],
+        )
+    return cursor.rowcount > 0
 
 
 def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, datetime | None, float | None]]:
@@ -240,8 +274,8 @@ def record_drill(
     db: Database, card_id: str, drilled_at: datetime, seed: int, correct: bool, response: str | None
 ) -> int:
     """Log one free-practice answer (the Drill screen): never touches the card's schedule."""
-    with db.atomic():
-        cursor = db.execute(
+    with write_transaction(db):
+        cursor = db.conn.execute(
             "INSERT INTO drills (card_id, drilled_at, seed, correct, response) VALUES (?, ?, ?, ?, ?)",
             [card_id, to_db(drilled_at), seed, int(correct), response],
         )
