@@ -1,20 +1,34 @@
-"""User settings: a pydantic model kept in settings.toml, each field overridable by a QUIZAPP_* variable."""
+"""User settings: a pydantic model kept in settings.toml, each field overridable by a QUIZAPP_* variable.
+
+Reading never blocks and never stops the app: every unusable value is reported (all of them, with where
+they come from) and falls back to its default alone. Saving edits only the keys that changed, in place,
+with a style-preserving TOML library, so the user's comments, unknown keys and even bad values survive;
+when that can't be done safely (the file isn't TOML, isn't a regular file) saving is refused with the reason.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SETTINGS_ENV = "QUIZAPP_SETTINGS"
 ENV_PREFIX = "QUIZAPP_"
+MAX_FILE_BYTES = 1 << 20  # a settings file is a few hundred bytes; anything this big is a mistake
+
+# One key: optional modifiers, then a single character or a key name (Textual's: "space", "f5", "comma").
+TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+KEY_PATTERN = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]*|[^\s,])")
 
 
 class Settings(BaseModel):
@@ -38,6 +52,25 @@ class Settings(BaseModel):
     )
 
 
+class SettingsNotSaved(OSError):
+    """The settings file can't be updated safely; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """What the settings file holds, read without blocking.
+
+    `data` is its table ({} when missing or unusable); `problem` says why it is unusable; `writable` is
+    False when saving there would destroy something (not TOML, not a regular file)."""
+
+    path: Path
+    exists: bool
+    data: dict[str, Any]
+    text: str = ""
+    problem: str | None = None
+    writable: bool = True
+
+
 def settings_path(environ: Mapping[str, str] | None = None) -> Path:
     """`QUIZAPP_SETTINGS` if set, else settings.toml in the platform's user config folder."""
     env = os.environ if environ is None else environ
@@ -55,51 +88,215 @@ def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def load_settings(
     path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> tuple[Settings, str | None]:
-    """The settings (the file, with QUIZAPP_* variables on top) and a warning if something was unusable.
+) -> tuple[Settings, list[str]]:
+    """The settings (the file, with QUIZAPP_* variables on top) and every problem found on the way.
 
-    An unusable value never stops the app: it falls back to its default, the rest still applies."""
+    An unusable value never stops the app: it falls back to its default, the rest still applies. Values
+    from the file must have the right TOML type (`true` is not a number); variables are parsed from text."""
     path = path or settings_path(environ)
-    data, warning = read_file(path)
-    overrides = env_overrides(environ)
-    merged: dict[str, Any] = {**data, **overrides}
-    while True:
+    file = read_settings_file(path)
+    problems = [file.problem] if file.problem else []
+    values, found = check_values(file.data, str(path), strict=True)
+    problems += found
+    for name, text in env_overrides(environ).items():
+        value, found = check_values({name: text}, ENV_PREFIX + name.upper(), strict=False)
+        values.update(value)
+        problems += found
+    return Settings.model_validate(values), problems
+
+
+def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple[dict[str, Any], list[str]]:
+    """The usable fields of `data` and one message per unusable or unknown one, each naming `origin`."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in data.items():
+        if name not in Settings.model_fields:
+            hint = difflib.get_close_matches(name, list(Settings.model_fields), n=1)
+            guess = f" (did you mean {hint[0]}?)" if hint else ""
+            problems.append(f"{origin}: {name}: not a setting, ignored{guess}")
+        elif name == "keymap":
+            keymap, found = check_keymap(value, origin)
+            values[name] = keymap
+            problems += found
+        else:
+            try:
+                Settings.model_validate({name: value}, strict=strict)
+            except ValidationError as error:
+                message = error.errors(include_url=False)[0]["msg"]
+                default = Settings.model_fields[name].default
+                problems.append(f"{origin}: {name} = {value!r}: {message}; using the default {default!r}")
+            else:
+                values[name] = value
+    return values, problems
+
+
+def check_keymap(raw: Any, origin: str) -> tuple[dict[str, str], list[str]]:
+    """The usable entries of a keymap table (keys normalized) and one message per unusable entry."""
+    if not isinstance(raw, dict):
+        return {}, [f'{origin}: keymap: should be a table of binding id = "keys", not {raw!r}; ignored']
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in raw.items():
         try:
-            return Settings.model_validate(merged), warning
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            name = str(first["loc"][0]) if first["loc"] else ""
-            where = ".".join(str(part) for part in first["loc"])
-            origin = f"{ENV_PREFIX}{name.upper()}" if name in overrides else str(path)
-            warning = f"{origin}: {where}: {first['msg']}; using the default"
-            if name not in merged:
-                return Settings(), warning
-            del merged[name]
+            keymap[binding_id] = parse_keys(keys)
+        except ValueError as error:
+            problems.append(f"{origin}: keymap.{binding_id} = {keys!r}: {error}; using the default keys")
+    return keymap, problems
 
 
-def read_file(path: Path) -> tuple[dict[str, Any], str | None]:
-    """The file's table (empty when missing) and a warning if it can't be read."""
+def parse_keys(keys: Any) -> str:
+    """`keys` normalized ("3, g" -> "3,g"), or ValueError saying what is wrong with them."""
+    if not isinstance(keys, str):
+        raise ValueError('should be a string of comma-separated keys, e.g. "3,g"')
+    parts = [part.strip() for part in keys.split(",")]
+    if not any(parts):
+        raise ValueError("no keys given")
+    for part in parts:
+        if not part:
+            raise ValueError("an empty key between commas")
+        if not KEY_PATTERN.fullmatch(part):
+            raise ValueError(f"“{part}” is not a key (a character, or a name like space, f5, ctrl+r)")
+    return ",".join(dict.fromkeys(parts))
+
+
+def read_settings_file(path: Path) -> SettingsFile:
+    """Read the file without ever blocking (a FIFO, a device, a folder are refused, not opened for long)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        return {}, None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return {}, f"{path}: {error}; using default settings"
+        return SettingsFile(path, exists=False, data={})
+    except IsADirectoryError:
+        return _unusable(path, "is a folder, not a file")
+    except OSError as error:
+        return _unusable(path, f"can't be read ({error.strerror or error})")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _unusable(path, f"is {_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return _unusable(path, f"is {info.st_size:,} bytes; a settings file is far smaller")
+        raw = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return _unusable(path, f"can't be read ({error.strerror or error})")
+    finally:
+        os.close(fd)
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        return _unusable(path, f"is not UTF-8 text (byte {error.start})")
+    except tomllib.TOMLDecodeError as error:
+        where = TOML_POSITION.search(str(error))
+        if where is None:
+            return _unusable(path, f"is not valid TOML: {error}")
+        message = str(error)[: where.start()].rstrip()
+        return _unusable(path, f"is not valid TOML: {message}", where=f":{where[1]}:{where[2]}")
+    return SettingsFile(path, exists=True, data=data, text=text)
+
+
+def _unusable(path: Path, why: str, where: str = "") -> SettingsFile:
+    """A file that can't be used: report it (at `where`, ":line:col") and never write over it."""
+    message = (
+        f"{path}{where}: {why}; using default settings; changes won't be saved there until it is fixed"
+    )
+    return SettingsFile(path, exists=True, data={}, problem=message, writable=False)
+
+
+def _kind(mode: int) -> str:
+    """A file type in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def changes_between(old: Settings, new: Settings) -> dict[str, Any]:
+    """The fields that differ; for the keymap, only the entries that differ (None: entry removed)."""
+    changes: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if name == "keymap":
+            entries = {k: after.get(k) for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+            if entries:
+                changes[name] = entries
+        elif before != after:
+            changes[name] = after
+    return changes
 
 
 def save_settings(
-    settings: Settings, path: Path | None = None, environ: Mapping[str, str] | None = None
+    settings: Settings,
+    previous: Settings | None = None,
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write `settings` to the file atomically; fields set by QUIZAPP_* variables keep the file's value."""
+    """Write what changed from `previous` (default: what the file holds now) into the settings file.
+
+    Only those keys are touched: comments, layout, unknown keys and other values stay byte for byte.
+    Fields set by QUIZAPP_* variables are never written. The file is replaced atomically (a temporary file
+    in the same folder, then os.replace). Raises SettingsNotSaved when the file can't be edited safely."""
     path = path or settings_path(environ)
-    existing, _ = read_file(path)
-    data = settings.model_dump(exclude_defaults=True)
+    if previous is None:
+        previous, _ = load_settings(path, environ)
+    changes = changes_between(previous, settings)
     for name in env_overrides(environ):
-        data.pop(name, None)
-        if name in existing:
-            data[name] = existing[name]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".settings-", delete=False) as handle:
-        tomli_w.dump(data, handle)
-    Path(handle.name).replace(path)
+        changes.pop(name, None)
+    if not changes:
+        return path
+    target = path.resolve() if path.is_symlink() else path  # keep a link to a dotfiles repository a link
+    file = read_settings_file(target)
+    if not file.writable:
+        raise SettingsNotSaved(file.problem)
+    _write_atomically(target, update_toml(file.text, changes))
     return path
+
+
+def update_toml(text: str, changes: Mapping[str, Any]) -> str:
+    """`text` with the changed keys set (keymap entries set or removed), everything else as it was."""
+    import tomlkit  # only a save needs it: keep it off the start-up path
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as error:
+        raise SettingsNotSaved(f"the settings file is not valid TOML ({error}); fix it, then save") from None
+    if document.as_string() != text:
+        raise SettingsNotSaved("the settings file would not round-trip unchanged; edit it by hand")
+    for name, value in changes.items():
+        if name != "keymap":
+            document[name] = value
+            continue
+        table = document.get("keymap")
+        if not isinstance(table, dict):  # missing, or a bad value (reported at start): a fresh table
+            table = tomlkit.table()
+            document["keymap"] = table
+            table = document["keymap"]
+        for binding_id, keys in value.items():
+            if keys is None:
+                table.pop(binding_id, None)
+            else:
+                table[binding_id] = keys
+    return document.as_string()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step: readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
