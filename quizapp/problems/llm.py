@@ -74,6 +74,11 @@ def gqa_param_count(d: int, heads: int, kv_heads: int) -> int:
     return 2 * d * d + 2 * d * kv_heads * d_head
 
 
+def chinchilla_params(budget: float, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAM) -> float:
+    """Compute-optimal N for a FLOP budget C under C = 6·N·D and D = k·N: N = √(C / 6k)."""
+    return float(np.sqrt(budget / (6 * tokens_per_param)))
+
+
 def zero_bytes_per_gpu(params: float, gpus: int, stage: int, k: int = 12) -> float:
     """Model-state bytes per GPU in mixed-precision Adam under ZeRO (Rajbhandari et al., 2020).
 
@@ -314,7 +319,7 @@ def chinchilla_optimal(rng: np.random.Generator, target: Any = ("params", "token
     mantissa = draw.real(rng, (1.0, 9.9), decimals=1)
     exponent = draw.integer(rng, (20, 25))
     budget = mantissa * 10.0**exponent
-    n = float(np.sqrt(budget / (6 * CHINCHILLA_TOKENS_PER_PARAM)))
+    n = chinchilla_params(budget)
     d = CHINCHILLA_TOKENS_PER_PARAM * n
     answer, other = (n, d) if what == "params" else (d, n)
     label = "parameters N" if what == "params" else "training tokens D"
@@ -369,8 +374,9 @@ def training_memory(rng: np.random.Generator, stage: Any = (0, 1, 2, 3)) -> Prob
     }[z]
     return Problem(
         prompt=(
-            f"A Ψ = {_billions(params)}-parameter model is trained with mixed-precision Adam on N_d = {gpus}\n"
-            "GPUs: 16-bit weights (2 bytes/param) and gradients (2 bytes/param), plus an fp32 master\n"
+            f"A Ψ = {_billions(params)}-parameter model is trained with mixed-precision Adam on\n"
+            f"N_d = {gpus} GPUs: "
+            "16-bit weights (2 bytes/param) and gradients (2 bytes/param), plus an fp32 master\n"
             "copy of the weights and Adam's m and v (4 + 4 + 4 = 12 bytes/param).\n"
             f"It uses {what}.\n"
             "How much memory does each GPU need for these model states (ignore activations and\n"
