@@ -332,9 +332,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from quizapp.store.db import DatabaseTooNew, default_db_path
     from quizapp.tui.app import StudyFilter, make_app
 
-    settings, warning = load_settings()
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+    settings, settings_problems = load_settings()  # shown in the app: stderr is hidden behind the TUI
     study = None
     if args.command == "study":
         study = StudyFilter(topics=tuple(args.topic), tags=tuple(args.tag))
@@ -343,6 +341,7 @@ def _run_tui(args: argparse.Namespace) -> int:
         cache_file = default_cache_file()
         cache = FileCache(cache_file) if cache_file is not None else None
         app = make_app(content_dirs(args.content), db_path, settings, study=study, cache=cache)
+        app.settings_problems = tuple(settings_problems)
     except (DatabaseTooNew, sqlite3.DatabaseError, OSError) as error:
         print(f"quizapp: cannot open the database {db_path}: {error}", file=sys.stderr)
         print("(choose another file with --db PATH or QUIZAPP_DB)", file=sys.stderr)

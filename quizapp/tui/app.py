@@ -53,6 +53,7 @@ class QuizApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
     ]
+    settings_problems: tuple[str, ...] = ()  # what load_settings reported; shown on start
 
     def __init__(
         self,
@@ -83,6 +84,13 @@ class QuizApp(App[None]):
                 title="Content",
                 severity="warning",
                 timeout=8,
+            )
+        if self.settings_problems:
+            self.notify(
+                "\n".join(self.settings_problems) + "\nSettings (,) lists them too.",
+                title=f"Settings: {len(self.settings_problems)} problem(s)",
+                severity="warning",
+                timeout=20,
             )
         if self.initial_study is not None:
             self.start_study(self.initial_study)
