@@ -27,6 +27,58 @@ environment:
 """
 
 
+MAX_SEED = 2**63 - 1  # a seed is stored in SQLite's INTEGER; numpy's default_rng takes any of 0..MAX_SEED
+MAX_DRILL = 1000  # problems in one plain-terminal drill
+# Options whose value may start with `-` (`--answer -2.5e-3`, `--seed -1`): argparse would take such a
+# value for an option unless it looks like `-1` or `-.5`, so `attach_dash_values` writes them `--answer=…`.
+DASH_VALUE_OPTIONS = ("--answer", "--seed")
+
+
+def attach_dash_values(argv: Sequence[str]) -> list[str]:
+    """`argv` with `--answer -x` (or an abbreviation such as `--ans -x`) written `--answer=-x`.
+
+    argparse takes `-2.5e-3` or `-x` after an option for an option of its own ("expected one argument");
+    joined to its option the value is read as typed, and a bad one gets the option's own message. A value
+    that looks like a long option (`--json`) stays an option; nothing after `--` is touched."""
+    out: list[str] = []
+    items = iter(argv)
+    for arg in items:
+        out.append(arg)
+        if arg == "--":
+            out.extend(items)
+            break
+        if len(arg) >= 3 and "=" not in arg and any(name.startswith(arg) for name in DASH_VALUE_OPTIONS):
+            value = next(items, None)
+            if value is None:
+                break
+            if value.startswith("-") and not value.startswith("--"):
+                out[-1] = f"{arg}={value}"
+            else:
+                out.append(value)
+    return out
+
+
+def _bounded_int(text: str, low: int, high: int, what: str) -> int:
+    """`text` as a whole number in low..high, else argparse's error with `what` it must be."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits.lstrip("0")) <= len(str(high))):
+        raise argparse.ArgumentTypeError(f"{what}, not {text[:40]}")
+    value = int(digits)
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{what}, not {value}")
+    return value
+
+
+def seed_arg(text: str) -> int:
+    """A seed from the command line: a whole number from 0 to MAX_SEED."""
+    return _bounded_int(text, 0, MAX_SEED, f"a seed is a whole number from 0 to {MAX_SEED} (2**63 - 1)")
+
+
+def count_arg(text: str) -> int:
+    """A drill's number of problems: 1 to MAX_DRILL."""
+    return _bounded_int(text, 1, MAX_DRILL, f"the number of problems is a whole number from 1 to {MAX_DRILL}")
+
+
 def _add_bank_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On the top parser and on each subcommand, so both `quizapp --db X study` and `quizapp study --db X`
     # work. Subcommands write to their own dests: argparse would otherwise let a subcommand's default
@@ -95,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status: 0, or 2 for an unknown or non-numeric card.",
     )
     problem.add_argument("card_id", nargs="?", metavar="CARD_ID", help="a numeric card's id")
-    problem.add_argument("--seed", type=int, help="the seed (default: a fresh one, printed)")
+    problem.add_argument("--seed", type=seed_arg, help="the seed (default: a fresh one, printed)")
     problem.add_argument("--json", action="store_true", help="print JSON (card_id, seed, prompt, given, ...)")
     problem.add_argument("--reveal", action="store_true", help="also print the answer and worked solution")
     problem.add_argument("--list", action="store_true", help="list the registered generators instead")
@@ -109,8 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
         "unknown card).",
     )
     check.add_argument("card_id", metavar="CARD_ID", help="a numeric card's id")
-    check.add_argument("--seed", type=int, required=True, help="the seed the problem was drawn with")
-    check.add_argument("--answer", required=True, metavar="TEXT", help="the answer, e.g. 0.75, 3/4, 75%%")
+    check.add_argument("--seed", type=seed_arg, required=True, help="the seed the problem was drawn with")
+    check.add_argument(
+        "--answer", required=True, metavar="TEXT", help="the answer, e.g. 0.75, 3/4, 75%%, -2.5e-3"
+    )
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
     _add_bank_options(check, top=False)
 
@@ -122,8 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
         "`q` stops. Ends with a score line. Nothing is written to your study schedule.",
     )
     drill.add_argument("topics", nargs="*", metavar="TOPIC", help="topic ids (default: all)")
-    drill.add_argument("-n", type=int, default=10, metavar="N", help="number of problems (default 10)")
-    drill.add_argument("--seed", type=int, help="seed of the whole drill, to repeat it exactly")
+    drill.add_argument(
+        "-n",
+        type=count_arg,
+        default=10,
+        metavar="N",
+        help=f"number of problems (default 10, at most {MAX_DRILL})",
+    )
+    drill.add_argument("--seed", type=seed_arg, help="seed of the whole drill, to repeat it exactly")
     _add_bank_options(drill, top=False)
 
     serve = commands.add_parser(
@@ -148,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `quizapp` console script."""
+    argv = attach_dash_values(sys.argv[1:] if argv is None else argv)
     args = _merge_bank_options(build_parser().parse_args(argv))
     if args.command == "validate":
         return _validate(args)
@@ -285,9 +346,6 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
     unknown = [topic for topic in args.topics if topic not in bank.topics]
     if unknown:
         print(f"quizapp drill: unknown topic(s): {', '.join(unknown)}", file=sys.stderr)
-        return 2
-    if args.n < 1:
-        print("quizapp drill: -n must be at least 1", file=sys.stderr)
         return 2
     plan = drill_plan(bank, args.topics, args.n, args.seed if args.seed is not None else new_seed())
     if not plan:

@@ -6,9 +6,11 @@ it was typed (half a unit of its last digit) so the checker can tell "not precis
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DivisionByZero, InvalidOperation
 
 import numpy as np
 
@@ -18,11 +20,21 @@ ARRAY_FORMS = (
     "numbers separated by spaces or commas, e.g. [0.2, 0.8] or 0.2 0.8; rows of a matrix as [[1, 2], [3, 4]]"
 )
 
-_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
+# ASCII digits only: Unicode digits (Arabic-Indic, fullwidth, ...) are mapped to ASCII before matching.
+_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
 _TOKEN = re.compile(r"[^\s,;\[\]()]+")
 _DASHES = str.maketrans(
     {"−": "-", "–": "-", "﹣": "-", "－": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
 )
+_UNICODE_DIGIT = re.compile(r"[^\x00-\x7f]")  # checked with unicodedata: only decimal digits are mapped
+_BRACKETS = {"]": "[", ")": "("}
+# Exponents are read only when they have at most this many digits: 1e99999999 is still decided in
+# microseconds (Decimal keeps the exponent apart from the digits), and no huge integer is ever built.
+_MAX_EXPONENT_DIGITS = 8
+_CONTEXT = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero])
+# A number must fit a float: no larger than 1.8e308 in size, and no closer to zero than 5e-324 unless 0.
+TOO_LARGE = "is too large to check: numbers must be below 1.8e308 in size"
+TOO_SMALL = "is too close to zero to check (below 5e-324 in size); type 0 if you mean zero"
 
 
 class AnswerError(ValueError):
@@ -44,10 +56,13 @@ class Parsed:
 
 
 def parse_answer(text: str) -> Parsed:
-    """The answer in `text`, or AnswerError saying what form was expected."""
+    """The answer in `text`, or AnswerError saying what form was expected.
+
+    Bounded: at most MAX_LENGTH characters, each number read without building a huge integer, so any
+    input gets a value or a message in microseconds to milliseconds."""
     if len(text) > MAX_LENGTH:
         raise AnswerError(f"that answer is longer than {MAX_LENGTH} characters")
-    cleaned = re.sub(r"\s+%", "%", text.translate(_DASHES)).strip()
+    cleaned = re.sub(r"\s+%", "%", _ascii_digits(text.translate(_DASHES))).strip()
     if not cleaned:
         raise AnswerError(f"type an answer: {FORMS}")
     rows = _rows(cleaned)
@@ -65,14 +80,42 @@ def parse_answer(text: str) -> Parsed:
     return Parsed(np.asarray(values), np.asarray(half), np.asarray(percent))
 
 
+def _ascii_digits(text: str) -> str:
+    """`text` with every Unicode decimal digit (٣, ３, ...) as its ASCII digit; Python's float() reads
+    them too, so an answer typed with another script's digits means what it says."""
+    if text.isascii():
+        return text
+
+    def ascii_digit(match: re.Match[str]) -> str:
+        digit = unicodedata.decimal(match[0], None)
+        return match[0] if digit is None else str(digit)
+
+    return _UNICODE_DIGIT.sub(ascii_digit, text)
+
+
 def _is_matrix(text: str) -> bool:
     return text.replace(" ", "").startswith(("[[", "(("))
 
 
+def _depth(text: str) -> int:
+    """How deeply brackets nest in `text`; AnswerError when they do not pair up."""
+    opened: list[str] = []
+    deepest = 0
+    for char in text:
+        if char in "[(":
+            opened.append(char)
+            deepest = max(deepest, len(opened))
+        elif char in "])" and (not opened or opened.pop() != _BRACKETS[char]):
+            raise AnswerError(f"unbalanced brackets; expected {ARRAY_FORMS}")
+    if opened:
+        raise AnswerError(f"unbalanced brackets; expected {ARRAY_FORMS}")
+    return deepest
+
+
 def _rows(text: str) -> list[list[str]]:
     """The tokens of each row: `[[1, 2], [3, 4]]`, `1 2; 3 4`, `[1, 2]` or `1 2`."""
-    if text.count("[") != text.count("]") or text.count("(") != text.count(")"):
-        raise AnswerError(f"unbalanced brackets; expected {ARRAY_FORMS}")
+    if _depth(text) > 2:
+        raise AnswerError(f"too many brackets: a matrix is written [[1, 2], [3, 4]]; expected {ARRAY_FORMS}")
     compact = text.replace(" ", "")
     if _is_matrix(text):
         inner = compact[1:-1]
@@ -94,27 +137,61 @@ def _number(token: str) -> tuple[float, float, bool]:
     percent = token.endswith("%")
     body = token[:-1] if percent else token
     if "/" in body:
-        value = _fraction(body, token)
-        return value, 0.0, percent
-    match = _DECIMAL.fullmatch(body)
+        return _fraction(body, token), 0.0, percent
+    value, decimals = _decimal(body, token, f"{_quoted(token)} is not a number")
+    # 0e999999 is 0, typed to the nearest 1e999999: the checker never calls a zero coarse, so cap it.
+    return _to_float(value, token), 0.5 * 10.0 ** -max(decimals, -307), percent
+
+
+def _quoted(token: str) -> str:
+    """`token` in backticks, its middle elided when it is too long to read in a message."""
+    return f"`{token}`" if len(token) <= 40 else f"`{token[:24]}…{token[-12:]}`"
+
+
+def _decimal(text: str, token: str, not_a_number: str) -> tuple[Decimal, int]:
+    """The exact value of a decimal `text` and how many decimals it was typed with (negative for 1e3).
+
+    The exponent is read only when it has at most _MAX_EXPONENT_DIGITS digits; beyond that only its
+    sign matters (everything but a zero is out of range), so no number is ever built from it."""
+    match = _DECIMAL.fullmatch(text)
     if not match or not (match["int"] or match["frac"]):
-        hint = " (write powers of ten as 2.5e-3)" if "^" in body or "×" in body else ""
-        raise AnswerError(f"`{token}` is not a number{hint}; expected {FORMS}")
-    value = float(body)
-    if not np.isfinite(value):
-        raise AnswerError(f"`{token}` is too large; expected {FORMS}")
-    decimals = len(match["frac"] or "") - int(match["exp"] or 0)
-    return value, 0.5 * 10.0**-decimals, percent
+        hint = " (write powers of ten as 2.5e-3)" if "^" in text or "×" in text else ""
+        raise AnswerError(f"{not_a_number}{hint}; expected {FORMS}")
+    exp_text = match["exp"] or "0"
+    exp_digits = exp_text.lstrip("+-").lstrip("0")
+    negative_exp = exp_text.startswith("-")
+    zero = not (match["int"] + (match["frac"] or "")).strip("0")
+    frac = len(match["frac"] or "")
+    if len(exp_digits) > _MAX_EXPONENT_DIGITS:
+        if not zero:
+            raise AnswerError(f"{_quoted(token)} {TOO_SMALL if negative_exp else TOO_LARGE}")
+        return Decimal(0), frac + (10**_MAX_EXPONENT_DIGITS if negative_exp else -(10**_MAX_EXPONENT_DIGITS))
+    exponent = -int(exp_digits or "0") if negative_exp else int(exp_digits or "0")
+    return Decimal(text), frac - exponent
+
+
+def _to_float(value: Decimal, token: str) -> float:
+    """`value` as a float, or AnswerError when a float cannot hold it (overflow, or underflow to 0)."""
+    if value.is_zero():
+        return 0.0
+    exponent = value.adjusted()  # of the leading digit: decides far-out values before any conversion
+    number = float(value) if -400 < exponent < 400 else (0.0 if exponent < 0 else math.inf)
+    if math.isinf(number):
+        raise AnswerError(f"{_quoted(token)} {TOO_LARGE}")
+    if number == 0.0:
+        raise AnswerError(f"{_quoted(token)} {TOO_SMALL}")
+    return number
 
 
 def _fraction(body: str, token: str) -> float:
+    """The value of `a/b`, each side a decimal; divided with 60 significant digits, then rounded once
+    more to a float (exact to the last bit but for ties at the 60th digit)."""
     numerator, _, denominator = body.partition("/")
-    try:
-        top, bottom = Fraction(numerator), Fraction(denominator)
-    except (ValueError, ZeroDivisionError):
-        raise AnswerError(f"`{token}` is not a fraction like 1/3; expected {FORMS}") from None
-    if bottom == 0:
-        raise AnswerError(f"`{token}` divides by zero")
-    if "/" in denominator or not re.fullmatch(r"[+-]?[\d.]+", denominator.strip()):
-        raise AnswerError(f"`{token}` is not a fraction like 1/3; expected {FORMS}")
-    return float(top / bottom)
+    not_a_fraction = f"{_quoted(token)} is not a fraction like 1/3"
+    if "/" in denominator:
+        raise AnswerError(f"{not_a_fraction}; expected {FORMS}")
+    top, _ = _decimal(numerator, token, not_a_fraction)
+    bottom, _ = _decimal(denominator, token, not_a_fraction)
+    if bottom.is_zero():
+        raise AnswerError(f"{_quoted(token)} divides by zero")
+    return _to_float(_CONTEXT.divide(top, bottom), token)

@@ -13,7 +13,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance, Unit
 from quizapp.problems import fmt
-from quizapp.problems.answers import AnswerError, Parsed, parse_answer
+from quizapp.problems.answers import FORMS, AnswerError, Parsed, parse_answer
 from quizapp.problems.model import Problem, Value, as_value
 from quizapp.problems.tolerance import band, within
 
@@ -70,11 +70,20 @@ def check(problem: Problem, text: str) -> Verdict:
         parsed = parse_answer(text)
     except AnswerError as error:
         return Verdict("unusable", str(error), expected)
+    except (ArithmeticError, ValueError, MemoryError):  # a parser bug must not crash or grade: ask again
+        return Verdict("unusable", f"can't read that answer; expected {FORMS}", expected)
     shape_problem = _shape_problem(parsed, truth, text)
     if shape_problem:
         return Verdict("unusable", shape_problem, expected)
     if problem.unit == "count" and bool(parsed.percent.any()):
         return Verdict("unusable", "this asks for a count; type a whole number, without %", expected)
+    # An answer near the float limit (1e308) may overflow to inf in a comparison: inf is simply far.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _grade(problem, parsed, truth, expected)
+
+
+def _grade(problem: Problem, parsed: Parsed, truth: np.ndarray, expected: str) -> Verdict:
+    """The verdict on a parsed answer of the right shape."""
     value = _in_unit(parsed, problem.unit)
     shown = as_value(value)
     allowed = band(truth, problem.tolerance, problem.unit)
