@@ -888,9 +888,9 @@ def coupon_collector(rng: np.random.Generator, n: draw.IntSpec = (3, 40)) -> Pro
 @register
 def birthday(rng: np.random.Generator, people: draw.IntSpec = (5, 60)) -> Problem:
     """Probability that at least two of k people (or items) share a birthday (or bucket) among d."""
-    days = int(draw.one_of(rng, [365, 365, 100, 1000, 50]))
 
     def attempt() -> Problem | None:
+        days = int(draw.one_of(rng, [365, 365, 100, 1000, 50]))
         k = draw.integer(rng, people)
         if not 2 <= k <= days:
             return None
