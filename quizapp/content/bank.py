@@ -85,19 +85,28 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
     bank = Bank()
     first_topic: dict[str, tuple[int, int]] = {}
     seen: set[Key] = set()
+    skipped: list[tuple[Path, tuple[tuple[str, tuple[int, int]], ...]]] = []
     with _gc_paused():
         for path in topic_files(paths):
-            key = FileCache.key(path) if cache is not None else None
+            key = FileCache.key(path) if cache is not None else None  # None for a special file
             result = cache.get(key) if cache is not None and key is not None else None
             if result is None:
                 result = load_file(path)
-                if cache is not None and key is not None:
+                # Only what was parsed from exactly the bytes the key describes: never a refusal made
+                # without reading (special, too large) nor a file that changed while it was read.
+                if cache is not None and key is not None and result.source == key[2:]:
                     cache.put(key, result)
             if key is not None:
                 seen.add(key)
             bank.problems.extend(result.problems)
             if result.topic is not None:
-                _add_topic(bank, result.topic, first_topic)
+                if not _add_topic(bank, result.topic, first_topic):
+                    ids = (card.id for card in result.topic.cards)
+                    skipped.append((path, tuple(zip(ids, result.topic.card_positions, strict=True))))
+            elif result.skipped_cards:
+                skipped.append((path, result.skipped_cards))
+        for path, cards in skipped:  # after every loaded card is known
+            _check_skipped_ids(bank, path, cards)
     if cache is not None:
         cache.keep_only(seen)
         cache.save()
@@ -120,11 +129,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _check_skipped_ids(bank: Bank, path: Path, cards: Iterable[tuple[str, tuple[int, int]]]) -> None:
+    """Report the duplicate ids among the cards of a skipped file: fixing its topic would reveal them."""
+    own: dict[str, tuple[int, int]] = {}
+    for card_id, (line, col) in cards:
+        if card_id in own:
+            first_line, first_col = own[card_id]
+            where = f"first defined at {path}:{first_line}:{first_col}"
+        elif card_id in bank.positions:
+            other_path, other_line, other_col = bank.positions[card_id]
+            where = f"also defined at {other_path}:{other_line}:{other_col}"
+        else:
+            own[card_id] = (line, col)
+            continue
+        bank.problems.append(Problem(str(path), line, col, f"duplicate card id `{card_id}`: {where}"))
+
+
 def _add_topic(
     bank: Bank,
     loaded: LoadedTopic,
     first_topic: dict[str, tuple[int, int]],
-) -> None:
+) -> bool:
+    """Add the topic and its cards; False (and a problem) when its topic id is already taken."""
     header, shown = loaded.header, str(loaded.path)
     if header.topic in bank.topics:
         other = bank.topics[header.topic].path
@@ -135,7 +161,7 @@ def _add_topic(
             " file skipped"
         )
         bank.problems.append(Problem(shown, line, col, message))
-        return
+        return False
     first_topic[header.topic] = loaded.position
     kept: list[str] = []
     for card, (line, col) in zip(loaded.cards, loaded.card_positions, strict=True):
@@ -157,3 +183,4 @@ def _add_topic(
         path=loaded.path,
         card_ids=tuple(kept),
     )
+    return True

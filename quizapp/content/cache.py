@@ -6,19 +6,23 @@ a shortcut: any failure to read or write it falls back to loading the files."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from pathlib import Path
 
 import pydantic
 from platformdirs import user_cache_dir
 
+from quizapp.content.files import read_regular_file
 from quizapp.content.loader import FileResult
 
 CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
 Key = tuple[str, str, int, int]
+MAX_CACHE_BYTES = 512 << 20  # far above any real bank's cache; a larger file is ignored, not read
 
 
 def default_cache_file(environ: dict[str, str] | None = None) -> Path | None:
@@ -35,7 +39,7 @@ def code_fingerprint() -> str:
     """Changes whenever the code that turns YAML into models may have changed."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(pydantic.VERSION.encode())  # not importlib.metadata: 40 ms at start-up
-    for name in ("schema.py", "expressions.py", "loader.py", "yamlpos.py", "cache.py"):
+    for name in ("schema.py", "expressions.py", "files.py", "loader.py", "yamlpos.py", "cache.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -53,23 +57,29 @@ class FileCache:
         """The stored results; an unreadable or outdated file counts as an empty cache."""
         if self._entries is None:
             self._entries = {}
-            try:
-                with self.path.open("rb") as handle:
-                    stored = pickle.load(handle)
-                if isinstance(stored, dict) and stored.get("fingerprint") == code_fingerprint():
+            try:  # never blocks: a FIFO or device in the cache's place is refused, not opened
+                data, _ = read_regular_file(self.path, MAX_CACHE_BYTES)
+                stored = pickle.loads(data)
+                if (
+                    isinstance(stored, dict)
+                    and stored.get("fingerprint") == code_fingerprint()
+                    and isinstance(stored.get("entries"), dict)
+                ):
                     self._entries = stored["entries"]
-            except Exception:  # missing, truncated or foreign: start empty
+            except Exception:  # missing, special (NotReadable), truncated or foreign: start empty
                 self._entries = {}
         return self._entries
 
     @staticmethod
     def key(file: Path) -> Key | None:
-        """The cache key of `file`, or None when it can't be stat'ed."""
+        """The cache key of `file`, or None when it can't be stat'ed or isn't a regular file."""
         try:
-            stat = file.stat()
-        except OSError:
+            found = file.stat()
+            if not stat.S_ISREG(found.st_mode):  # a FIFO, device or folder is never cached
+                return None
+            return str(file.resolve()), str(file), found.st_size, found.st_mtime_ns
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop, from resolve()
             return None
-        return str(file.resolve()), str(file), stat.st_size, stat.st_mtime_ns
 
     def get(self, key: Key) -> FileResult | None:
         """The stored result for `key`, if any."""
@@ -91,15 +101,19 @@ class FileCache:
         """Write the cache atomically (temp file + rename); errors are ignored."""
         if not self.dirty:
             return
+        temporary: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False) as handle:
+                temporary = handle.name
                 pickle.dump(
                     {"fingerprint": code_fingerprint(), "entries": self.entries},
                     handle,
                     protocol=pickle.HIGHEST_PROTOCOL,
                 )
-            os.replace(handle.name, self.path)
+            os.replace(temporary, self.path)
             self.dirty = False
-        except OSError:
-            pass
+        except Exception:  # a full disk, a read-only folder, anything pickle refuses: no cache
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,8 +11,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from quizapp.content.files import NotReadable, read_regular_file
 from quizapp.content.schema import CARD_KINDS, ID_PATTERN, Card, TopicHeader
-from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, parse
+from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, clip, parse
 
 CARD_ADAPTER: TypeAdapter[Card] = TypeAdapter(Card)
 TOPIC_SUFFIXES = (".yaml", ".yml")
@@ -42,26 +45,51 @@ class LoadedTopic:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What loading one file gave: a topic (unless the file is unusable) and its problems."""
+    """What loading one file gave: a topic (unless the file is unusable) and its problems.
+
+    `skipped_cards` are the ids and positions of the valid cards of a file whose topic is unusable: they
+    never load, but their ids are still checked for duplicates. `source` is the (size, mtime_ns) of the
+    bytes that were parsed, None when nothing was read: only such a result may be cached."""
 
     topic: LoadedTopic | None
     problems: tuple[Problem, ...]
+    skipped_cards: tuple[tuple[str, Position], ...] = ()
+    source: tuple[int, int] | None = None
 
 
 def topic_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every topic file under `paths` (files as given, folders searched recursively), sorted."""
+    """Every topic file under `paths` (files as given, folders searched recursively), sorted.
+
+    Hidden files and folders are left out and symbolic links to folders are not followed (no loops).
+    Anything else named like a topic file is listed, whatever it is (a folder, a FIFO, a broken link):
+    `load_file` then says why it is skipped, without opening it."""
     for path in paths:
         if path.is_dir():
-            found = (
-                p
-                for p in path.rglob("*")
-                if p.suffix in TOPIC_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            yield from sorted(found)
+            yield from sorted(_walk(path))
         else:
             yield path
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:  # unlistable (permissions, removed meanwhile): nothing to load from it
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # pragma: no cover - removed meanwhile
+                continue
+            if is_folder:
+                folders.append(folder / entry.name)
+            if os.path.splitext(entry.name)[1] in TOPIC_SUFFIXES:
+                yield folder / entry.name
 
 
 def load_file(path: Path, display: str | None = None) -> FileResult:
@@ -72,15 +100,22 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
         return Problem(shown, position[0], position[1], message)
 
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        return FileResult(None, (problem((1, 1), f"cannot read file: {error.strerror}"),))
+        raw, read = read_regular_file(path)
+    except NotReadable as error:
+        return FileResult(None, (problem((1, 1), f"skipped: {error.reason}"),))
+    source = (read.st_size, read.st_mtime_ns)
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return FileResult(None, (problem((1, 1), f"not UTF-8 text (byte {error.start})"),))
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            message = "not UTF-8 text but UTF-16: save it as UTF-8"
+        else:
+            message = f"not UTF-8 text (byte {error.start})"
+        return FileResult(None, (problem((1, 1), message),), source=source)
     try:
         located = parse(text, max_depth=2)  # positions down to each card: enough for a clean file
     except YamlSyntaxError as error:
-        return FileResult(None, (problem((error.line, error.col), error.message),))
+        return FileResult(None, (problem((error.line, error.col), error.message),), source=source)
     detailed: list[Located] = []
 
     def everywhere() -> Located:
@@ -96,11 +131,11 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
     data = located.data
     if data is None:
         problems.append(problem((1, 1), "file is empty: expected a topic with topic, title, summary, cards"))
-        return FileResult(None, tuple(problems))
+        return FileResult(None, tuple(problems), source=source)
     if not isinstance(data, dict):
         found = _type_name(data)
         problems.append(problem((1, 1), f"expected a mapping (topic: ..., title: ...), found {found}"))
-        return FileResult(None, tuple(problems))
+        return FileResult(None, tuple(problems), source=source)
 
     header_data = {key: value for key, value in data.items() if key != "cards"}
     header: TopicHeader | None = None
@@ -139,9 +174,10 @@ def load_file(path: Path, display: str | None = None) -> FileResult:
                 _problems(error, base, everywhere(), shown, what=kind if kind in CARD_KINDS else "card")
             )
     if header is None:
-        return FileResult(None, tuple(problems))
+        skipped = tuple((card.id, at) for card, at in zip(cards, positions, strict=True))
+        return FileResult(None, tuple(problems), skipped, source)
     topic = LoadedTopic(header, tuple(cards), path, located.position(("topic",)), tuple(positions))
-    return FileResult(topic, tuple(problems))
+    return FileResult(topic, tuple(problems), source=source)
 
 
 def _problems(
@@ -157,31 +193,37 @@ def _problems(
         kind = item["type"]
         if kind == "missing":
             line, col = located.position(path[:-1])
-            message = f"missing required key `{loc[-1]}` in this {label}"
+            message = f"missing required key `{clip(loc[-1])}` in this {label}"
         elif kind == "extra_forbidden":
             line, col = located.position(path, key=True)
             owner = f"this {label}" if len(loc) == 1 else f"`{_dotted(loc[:-1])}`"
-            message = f"unknown key `{loc[-1]}` in {owner}{_allowed(what, loc[:-1])}"
+            message = f"unknown key `{clip(loc[-1])}` in {owner}{_allowed(what, loc[:-1])}"
         elif kind == "union_tag_not_found":
             line, col = located.position(path)
             message = f"missing required key `kind` (one of {', '.join(CARD_KINDS)})"
         elif kind == "union_tag_invalid":
             line, col = located.position((*path, "kind"))
-            found = item["ctx"].get("tag")
+            found = clip(item["ctx"].get("tag"))
             message = f"unknown card kind `{found}`: expected one of {', '.join(CARD_KINDS)}"
         else:
             line, col = located.position(path)
+            if loc and loc[-1] == "[key]":  # a key of the wrong type: point at the key, name it once
+                loc, path = loc[:-1], path[:-1]
+                line, col = located.position(path, key=True)
+            elif kind == "invalid_key":  # a number or true/false as a key of a topic or card
+                line, col = located.position(path, key=True)
             text = str(item["msg"]).removeprefix("Value error, ")
             where = _dotted(loc)
             message = f"`{where}`: {text}" if where else text
             if kind == "string_pattern_mismatch":
                 if item["ctx"].get("pattern") == ID_PATTERN:
                     message = (
-                        f"`{where}`: {item['input']!r} is not an id: use lowercase letters, digits, dashes"
+                        f"`{where}`: {clip(repr(item['input']))} is not an id:"
+                        " use lowercase letters, digits, dashes"
                     )
                 elif loc and loc[-1] == "generator":
                     message = (
-                        f"`{where}`: {item['input']!r} is not a generator name: "
+                        f"`{where}`: {clip(repr(item['input']))} is not a generator name: "
                         "use family.name, e.g. metrics.roc_auc"
                     )
         yield Problem(shown, line, col, message)
@@ -220,10 +262,12 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _dotted(loc: Iterable[str | int]) -> str:
+def _dotted(loc: Iterable[object]) -> str:
+    """`cards[0].front`; each part clipped, since keys can be huge."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        text = clip(part)
+        out += f"[{text}]" if isinstance(part, int) else (f".{text}" if out else text)
     return out
 
 

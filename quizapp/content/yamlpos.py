@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,8 +10,12 @@ import yaml
 
 try:  # libyaml's C parser is several times faster; fall back to pure Python where it isn't built
     from yaml import CSafeLoader as SafeLoader
+
+    C_PARSER = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
+
+    C_PARSER = False
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -61,23 +66,31 @@ class _Loader(SafeLoader):
         return None
 
 
+MAX_DEPTH = 32  # levels of nesting below the top mapping; the built-in bank needs 6
+MAX_INT_BITS = 256  # larger integers are refused: printing one may raise, arithmetic on one may hang
+# An alias (`*name`) needs an anchor (`&name`): a file without both can't have one, and is not scanned.
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]")
+
+
 def parse(text: str, max_depth: int | None = None) -> Located:
     """Compose `text` with the C parser and build the data while recording positions.
 
     Positions are kept for nodes at most `max_depth` levels deep (all when None): a clean file only
-    needs its cards' positions, and skipping the rest makes loading a large bank markedly faster."""
+    needs its cards' positions, and skipping the rest makes loading a large bank markedly faster.
+    Aliases are refused (expanding them is how a small file becomes billions of nodes), and so is nesting
+    deeper than `MAX_DEPTH`: both as a `YamlSyntaxError` at the offending node."""
+    if _ANCHOR.search(text) and _ALIAS.search(text):
+        _refuse_aliases(text)
     loader = _Loader(text)
     try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
-        raise YamlSyntaxError(f"YAML syntax error: {message}", line, col) from None
-    except yaml.YAMLError as error:  # e.g. a reader error on a control character
-        raise YamlSyntaxError(f"YAML error: {error}", 1, 1) from None
-    located = Located(data=None)
-    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.YAMLError as error:
+            raise _syntax_error(error, text) from None
+        except RecursionError:  # pragma: no cover - only the pure-Python composer recurses
+            raise YamlSyntaxError(f"YAML error: nested more than {MAX_DEPTH} levels deep", 1, 1) from None
+        located = Located(data=None)
         if root is not None:
             located.data = _build(root, (), located, loader, max_depth)
     finally:
@@ -85,23 +98,78 @@ def parse(text: str, max_depth: int | None = None) -> Located:
     return located
 
 
+def _syntax_error(error: yaml.YAMLError, text: str) -> YamlSyntaxError:
+    """A parser, scanner or reader error as a positioned `YamlSyntaxError`."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
+        return YamlSyntaxError(f"YAML syntax error: {message}", line, col)
+    if isinstance(error, yaml.reader.ReaderError):  # a control character: libyaml counts UTF-8 bytes
+        at = error.position
+        before = text.encode()[:at].decode(errors="ignore") if C_PARSER else text[:at]
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        return YamlSyntaxError(f"YAML error: {error.reason} (U+{character:04X})", line, col)
+    return YamlSyntaxError(f"YAML error: {error}", 1, 1)  # pragma: no cover - no other kinds today
+
+
+def _refuse_aliases(text: str) -> None:
+    """Raise at the first alias in `text`; scanning events is linear, nothing is expanded."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                raise YamlSyntaxError(
+                    f"YAML alias `*{clip(event.anchor)}`: anchors and aliases are not allowed in content;"
+                    " write the value out",
+                    line,
+                    col,
+                )
+    except yaml.YAMLError as error:
+        raise _syntax_error(error, text) from None
+
+
+def clip(value: object, width: int = 40) -> str:
+    """`value` as text for a message, cut to about `width` characters (keys and values can be huge)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        return "<a huge integer>"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _construct(node: yaml.Node, loader: Any) -> Any:
     """One scalar (or key) as Python; a tag it can't build is a positioned error, not a traceback."""
     if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
         return node.value  # what the constructor would return, without its dispatch
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as error:
         line, col = _position(node)
         raise YamlSyntaxError(f"YAML error: {error.problem}", line, col) from None
     except (ValueError, TypeError) as error:
         line, col = _position(node)
+        if str(error).startswith("Exceeds the limit"):  # Python's cap on decimal digits (4300)
+            raise YamlSyntaxError(
+                f"YAML error: integer too large (over {MAX_INT_BITS} bits)", line, col
+            ) from None
         raise YamlSyntaxError(
-            f"YAML error: cannot read {node.value!r} as {node.tag}: {error}", line, col
+            f"YAML error: cannot read {clip(repr(node.value))} as {node.tag}: {clip(str(error), 120)}",
+            line,
+            col,
         ) from None
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        line, col = _position(node)
+        raise YamlSyntaxError(f"YAML error: integer too large (over {MAX_INT_BITS} bits)", line, col)
+    return value
 
 
 def _build(node: yaml.Node, path: Path_, out: Located, loader: Any, max_depth: int | None) -> Any:
+    if len(path) > MAX_DEPTH:
+        line, col = _position(node)
+        raise YamlSyntaxError(f"YAML error: nested more than {MAX_DEPTH} levels deep", line, col)
     record = max_depth is None or len(path) <= max_depth
     if record:
         out.values[path] = _position(node)
@@ -114,11 +182,15 @@ def _build(node: yaml.Node, path: Path_, out: Located, loader: Any, max_depth: i
             raise YamlSyntaxError(f"YAML error: {error.problem}", line, col) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = _position(key_node)
+                found = "a mapping" if isinstance(key_node, yaml.MappingNode) else "a list"
+                raise YamlSyntaxError(f"YAML error: a key must be plain text, found {found}", line, col)
             key = _construct(key_node, loader)
             try:
                 hash(key)
-            except TypeError:  # a list, mapping or set as a key: keep it visible as text
-                key = str(key)
+            except TypeError:  # pragma: no cover - a scalar tag building a list, mapping or set
+                key = clip(key)
             child = (*path, key)
             if key in result:
                 out.duplicates.append((child, _position(key_node)))

@@ -1,0 +1,111 @@
+"""Read a file the user pointed at without ever blocking or reading without bound.
+
+`stat` never blocks, opening a named pipe (FIFO) for reading does: so a path is stat'ed first and only a
+regular file is opened, with `O_NONBLOCK` (no effect on a regular file) and checked again on the open
+descriptor, in case it was swapped between the two. Reads stop one byte past the limit. Settings and the
+parsed-bank cache can use the same two functions as the content loader."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+MAX_TOPIC_BYTES = 1 << 20  # 1 MiB: 60x the largest built-in topic; a hostile 1 MiB file parses in ~1-3 s
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class NotReadable(Exception):
+    """A path that is not a readable regular file, or is too large; `reason` says which, plainly."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in words: `a folder`, `a named pipe (FIFO)`, ..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def regular_file_stat(path: Path) -> os.stat_result:
+    """`path`'s stat (following symlinks) if it is a regular file; else `NotReadable` saying why."""
+    try:
+        found = os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotReadable("a symbolic link loop") from None
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            try:
+                target = os.readlink(path)
+            except OSError:  # pragma: no cover - removed in between
+                target = "?"
+            raise NotReadable(f"a broken symbolic link (to {target})") from None
+        raise NotReadable(f"cannot read file: {error.strerror}") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise NotReadable(f"{kind_of(found.st_mode)}, not a regular file")
+    return found
+
+
+def is_regular_file(path: Path) -> bool:
+    """True when `path` (following symlinks) is a regular file; never blocks."""
+    try:
+        regular_file_stat(path)
+    except NotReadable:
+        return False
+    return True
+
+
+def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file `path` (at most `limit`) and the stat of what was read.
+
+    Raises `NotReadable` for anything else (a FIFO, a device, a folder, a broken or looping link, an
+    unreadable or too large file); never blocks on a special file."""
+    found = regular_file_stat(path)
+    if found.st_size > limit:
+        raise NotReadable(_too_large(found.st_size, limit))
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise NotReadable(f"cannot read file: {error.strerror}") from None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # swapped for something else since the stat
+            raise NotReadable(f"{kind_of(opened.st_mode)}, not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew since the stat
+            raise NotReadable(f"file too large: over {limit:,} bytes (the limit)")
+        return b"".join(chunks), os.fstat(fd)
+    except OSError as error:
+        raise NotReadable(f"cannot read file: {error.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"file too large: {size:,} bytes (the limit is {limit:,})"
