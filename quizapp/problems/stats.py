@@ -482,8 +482,8 @@ _METHODS = {
         "sort ascending; reject while p(k) ≤ α/(m − k + 1), stop at the first failure",
     ),
     "bh": (
-        "the Benjamini–Hochberg procedure at false discovery rate α",
-        "sort ascending; find the largest k with p(k) ≤ k·α/m and reject the k smallest",
+        "the Benjamini–Hochberg procedure at false discovery rate q",
+        "sort ascending; find the largest k with p(k) ≤ k·q/m and reject the k smallest",
     ),
 }
 
@@ -531,7 +531,7 @@ def multiple_testing(
         return Problem(
             prompt=(
                 f"{size} hypothesis tests gave these p-values:\n  {fmt.vec(shuffled)}\n"
-                f"Using {name} = {fmt.num(a)}, how many hypotheses are rejected? Give an exact integer."
+                f"Using {name} = {fmt.num(a)},\nhow many hypotheses are rejected? Give an exact integer."
             ),
             given={"pvalues": shuffled, "alpha": a, "method": chosen},
             answer=answer,
