@@ -120,6 +120,21 @@ class NumericCard(CardBase):
     solution: Text | None = Field(default=None, description="Formula problems: worked steps.")
     unit: Unit = "real"
     tolerance: Tolerance | None = None
+    require: Text | None = Field(
+        default=None,
+        description="Formula problems: a condition over the params and `answer`; draws where it is false "
+        "are drawn again (e.g. `count_nonzero(h) > 0` so a ReLU layer is never all dead).",
+    )
+    picks_from_prompt: bool = Field(
+        default=False,
+        description="The task is to pick the answer among numbers the prompt shows (a threshold, a "
+        "linkage distance): an answer equal to a shown number is then not a giveaway.",
+    )
+    few_variants: Text | None = Field(
+        default=None,
+        description="Why this card may pose fewer than 15 distinct problems in 50 seeds (validate "
+        "reports it otherwise).",
+    )
 
     @field_validator("params")
     @classmethod
@@ -142,6 +157,16 @@ class NumericCard(CardBase):
                 raise ValueError(problem)
         return answer
 
+    @field_validator("require")
+    @classmethod
+    def _safe_require(cls, require: str | None, info: ValidationInfo) -> str | None:
+        if require is not None:
+            names = set(info.data.get("params") or {}) | {"answer"}
+            problem = expressions.expression_problem(require, names)
+            if problem:
+                raise ValueError(problem)
+        return require
+
     @field_validator("prompt", "solution")
     @classmethod
     def _safe_template(cls, text: str | None, info: ValidationInfo) -> str | None:
@@ -159,7 +184,7 @@ class NumericCard(CardBase):
         if self.generator is None and self.answer is None:
             raise ValueError("a numeric card needs either `generator` or `answer` (a formula)")
         if self.generator is not None:
-            extra = [f for f in ("prompt", "answer", "solution") if getattr(self, f) is not None]
+            extra = [f for f in ("prompt", "answer", "solution", "require") if getattr(self, f) is not None]
             extra += [f for f in ("unit", "tolerance") if f in self.model_fields_set]
             if extra:
                 raise ValueError(f"a generator card takes no {', '.join(extra)}: the generator sets them")

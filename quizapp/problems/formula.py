@@ -248,12 +248,17 @@ def formula_problem(card: NumericCard, rng: np.random.Generator) -> Problem:
             env = draw_params(card.params, rng)
             raw = evaluate(card.answer, env)
             answer = as_value(raw)
+            usable = bool(np.all(np.isfinite(answer)))
+            if usable and card.require is not None:
+                usable = bool(np.all(evaluate(card.require, {**env, "answer": raw})))
         except (ValueError, TypeError) as error:
             raise ProblemError(str(error)) from None
-        if np.all(np.isfinite(answer)):
+        if usable:
             break
     else:
-        raise ProblemError(f"the answer was not a finite number in {MAX_REDRAWS} draws")
+        if card.require is None:
+            raise ProblemError(f"the answer was not a finite number in {MAX_REDRAWS} draws")
+        raise ProblemError(f"no draw in {MAX_REDRAWS} gave a finite answer with `{card.require}` true")
     from quizapp.problems.check import expected_text
 
     answer_text = expected_text(answer, tolerance, card.unit)

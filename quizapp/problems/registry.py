@@ -109,9 +109,39 @@ def param_problems(card: NumericCard) -> list[str]:
     return []
 
 
+MAX_SEED = 2**63 - 1
+MAX_TRIVIAL_REDRAWS = 30  # a trivial instance (answer shown in the prompt, or zero) is drawn again
+
+
+def card_rng(card_id: str, seed: int) -> np.random.Generator:
+    """The random stream of one card and seed: the same everywhere, and unrelated between cards.
+
+    Seeding by the seed alone made seed 1 draw the same numbers on every card."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ProblemError(f"a seed is a whole number from 0 to {MAX_SEED}, not {seed}")
+    import hashlib
+
+    key = int.from_bytes(hashlib.blake2b(card_id.encode(), digest_size=8).digest(), "big")
+    return np.random.default_rng(np.random.SeedSequence([seed, key]))
+
+
 def make_problem(card: NumericCard, seed: int) -> Problem:
-    """The problem this card poses for `seed`: the same on every run and every machine."""
-    rng = np.random.default_rng(seed)
+    """The problem this card poses for `seed`: the same on every run and every machine.
+
+    Instances whose answer the prompt already shows, or that round to zero, are drawn again from the
+    same stream (bounded); `quizapp validate` reports a card that keeps producing them."""
+    from quizapp.problems.trivial import trivial_reason
+
+    rng = card_rng(card.id, seed)
+    problem = _draw_problem(card, rng)
+    for _ in range(MAX_TRIVIAL_REDRAWS):
+        if trivial_reason(problem, picks_from_prompt=card.picks_from_prompt) is None:
+            break
+        problem = _draw_problem(card, rng)
+    return problem
+
+
+def _draw_problem(card: NumericCard, rng: np.random.Generator) -> Problem:
     if card.generator is None:
         from quizapp.problems.formula import formula_problem
 
