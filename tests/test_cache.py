@@ -76,3 +76,68 @@ def test_cache_location(tmp_path: Path) -> None:
     assert default_cache_file({"QUIZAPP_CACHE": "off"}) is None
     assert default_cache_file({"QUIZAPP_CACHE": str(tmp_path)}) == tmp_path / "bank.pickle"
     assert default_cache_file({}).name == "bank.pickle"  # type: ignore[union-attr]
+
+
+# --- hostile files never enter, block or break the cache ---------------------------------------------
+
+
+def test_files_refused_unread_are_never_cached_and_broken_yaml_is(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    big = content / "big.yaml"
+    big.write_text("topic: big\nsummary: " + "x" * (2 << 20) + "\n", encoding="utf-8")
+    broken = content / "broken.yaml"
+    broken.write_text("topic: [broken\n", encoding="utf-8")
+    cache = FileCache(tmp_path / "bank.pickle")
+    load_bank([content], cache)
+    assert {Path(key[1]).name for key in cache.entries} == {"alpha.yaml", "beta.yaml", "broken.yaml"}
+    parsed.clear()
+    bank = load_bank([content], FileCache(tmp_path / "bank.pickle"))
+    assert parsed == [big]  # refused again (cheaply), the rest from the cache
+    assert [Path(p.path).name for p in bank.problems] == ["big.yaml", "broken.yaml"]
+
+
+def test_a_file_that_changes_while_it_is_read_is_not_cached(
+    tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    beta = content / "beta.yaml"
+    real = bank_module.load_file
+
+    def changing(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
+        if path == beta:  # rewritten after its key was taken, before it is read
+            beta.write_text(beta.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        return real(path, display)
+
+    monkeypatch.setattr(bank_module, "load_file", changing)
+    cache = FileCache(tmp_path / "bank.pickle")
+    load_bank([content], cache)
+    assert {Path(key[1]).name for key in cache.entries} == {"alpha.yaml"}
+    key = FileCache.key(beta)
+    assert key is not None and key not in cache.entries
+
+
+def test_special_files_have_no_key(tmp_path: Path) -> None:
+    assert FileCache.key(tmp_path) is None  # a folder
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    assert FileCache.key(tmp_path / "loop.yaml") is None
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.yaml")
+        assert FileCache.key(tmp_path / "pipe.yaml") is None
+
+
+def test_a_cache_that_cannot_be_read_or_written_is_only_a_missed_shortcut(
+    tmp_path: Path, content: Path
+) -> None:
+    blocked = tmp_path / "bank.pickle"
+    blocked.mkdir()  # a folder where the cache file should be
+    bank = load_bank([content], FileCache(blocked))
+    assert len(bank.cards) == 7
+    assert sorted(tmp_path.iterdir()) == [blocked, content]  # no temp file left
+    assert list(blocked.iterdir()) == []
+
+
+def test_an_entry_pickle_refuses_leaves_no_file_behind(tmp_path: Path) -> None:
+    cache = FileCache(tmp_path / "cache" / "bank.pickle")
+    cache.put(("/x.yaml", "x.yaml", 1, 1), lambda: None)  # type: ignore[arg-type]
+    cache.save()  # must not raise
+    assert list((tmp_path / "cache").iterdir()) == []

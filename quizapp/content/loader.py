@@ -272,6 +272,5 @@ def _dotted(loc: Iterable[object]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {list: "a list", dict: "a mapping", str: "a string", bool: "true/false"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
+    names = {list: "a list", dict: "a mapping", str: "a string", bool: "true/false", int: "a number"}
+    return {**names, float: "a number"}.get(type(value), f"a {type(value).__name__}")
