@@ -14,7 +14,7 @@ import re
 import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,8 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
             except ValidationError as error:
                 message = error.errors(include_url=False)[0]["msg"]
                 default = Settings.model_fields[name].default
-                problems.append(f"{origin}: {name} = {value!r}: {message}; using the default {default!r}")
+                shown = f"{name} = {_toml(value)}"
+                problems.append(f"{origin}: {shown}: {message}; using the default {_toml(default)}")
             else:
                 values[name] = value
     return values, problems
@@ -133,15 +134,24 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
 def check_keymap(raw: Any, origin: str) -> tuple[dict[str, str], list[str]]:
     """The usable entries of a keymap table (keys normalized) and one message per unusable entry."""
     if not isinstance(raw, dict):
-        return {}, [f'{origin}: keymap: should be a table of binding id = "keys", not {raw!r}; ignored']
+        return {}, [f'{origin}: keymap = {_toml(raw)}: should be a table of binding id = "keys"; ignored']
     keymap: dict[str, str] = {}
     problems: list[str] = []
     for binding_id, keys in raw.items():
         try:
             keymap[binding_id] = parse_keys(keys)
         except ValueError as error:
-            problems.append(f"{origin}: keymap.{binding_id} = {keys!r}: {error}; using the default keys")
+            problems.append(f"{origin}: keymap.{binding_id} = {_toml(keys)}: {error}; using the default keys")
     return keymap, problems
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML spells it (true, "text", 3), for messages about the file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
 
 
 def parse_keys(keys: Any) -> str:
@@ -157,6 +167,13 @@ def parse_keys(keys: Any) -> str:
         if not KEY_PATTERN.fullmatch(part):
             raise ValueError(f"“{part}” is not a key (a character, or a name like space, f5, ctrl+r)")
     return ",".join(dict.fromkeys(parts))
+
+
+def bad_fields(path: Path | None = None) -> set[str]:
+    """The fields the settings file sets to unusable values (saving the field replaces them)."""
+    data = read_settings_file(path or settings_path()).data
+    usable, _ = check_values(data, "", strict=True)
+    return {name for name in data if name in Settings.model_fields and name not in usable}
 
 
 def read_settings_file(path: Path) -> SettingsFile:
@@ -196,9 +213,7 @@ def read_settings_file(path: Path) -> SettingsFile:
 
 def _unusable(path: Path, why: str, where: str = "") -> SettingsFile:
     """A file that can't be used: report it (at `where`, ":line:col") and never write over it."""
-    message = (
-        f"{path}{where}: {why}; using default settings; changes won't be saved there until it is fixed"
-    )
+    message = f"{path}{where}: {why}; using default settings; changes won't be saved there until it is fixed"
     return SettingsFile(path, exists=True, data={}, problem=message, writable=False)
 
 
@@ -234,16 +249,19 @@ def save_settings(
     previous: Settings | None = None,
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    force: Collection[str] = (),
 ) -> Path:
     """Write what changed from `previous` (default: what the file holds now) into the settings file.
 
-    Only those keys are touched: comments, layout, unknown keys and other values stay byte for byte.
-    Fields set by QUIZAPP_* variables are never written. The file is replaced atomically (a temporary file
-    in the same folder, then os.replace). Raises SettingsNotSaved when the file can't be edited safely."""
+    Only those keys (and the fields named in `force`, e.g. to replace a bad value with the default) are
+    touched: comments, layout, unknown keys and other values stay byte for byte. Fields set by QUIZAPP_*
+    variables are never written. The file is replaced atomically (a temporary file in the same folder,
+    then os.replace). Raises SettingsNotSaved when the file can't be edited safely."""
     path = path or settings_path(environ)
     if previous is None:
         previous, _ = load_settings(path, environ)
     changes = changes_between(previous, settings)
+    changes.update({name: getattr(settings, name) for name in force if name != "keymap"})
     for name in env_overrides(environ):
         changes.pop(name, None)
     if not changes:

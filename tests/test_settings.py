@@ -43,7 +43,7 @@ def test_an_unusable_value_falls_back_alone_and_is_reported(tmp_path: Path) -> N
     assert settings.desired_retention == 0.9 and settings.reviews_per_day == 200
     assert len(problems) == 2
     assert problems[0].startswith(f"{path}: desired_retention = 0.5: ")
-    assert problems[1].startswith("QUIZAPP_REVIEWS_PER_DAY: reviews_per_day = 'lots': ")
+    assert problems[1].startswith('QUIZAPP_REVIEWS_PER_DAY: reviews_per_day = "lots": ')
 
 
 def test_six_bad_values_give_six_problems(tmp_path: Path) -> None:

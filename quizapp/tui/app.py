@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, Keymap
 
 from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
@@ -22,6 +22,7 @@ from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
 from quizapp.store.db import checkpoint, database_file, open_db
 from quizapp.tui.commands import QuizCommands
+from quizapp.tui.keymap import keymap_problems, ordered_keymap
 from quizapp.tui.screens.home import HomeScreen
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
@@ -85,10 +86,10 @@ class QuizApp(App[None]):
                 severity="warning",
                 timeout=8,
             )
-        if self.settings_problems:
+        if problems := [*self.settings_problems, *keymap_problems(self.settings.keymap)]:
             self.notify(
-                "\n".join(self.settings_problems) + "\nSettings (,) lists them too.",
-                title=f"Settings: {len(self.settings_problems)} problem(s)",
+                "\n".join(problems) + "\nSettings (,) lists them too.",
+                title=f"Settings: {len(problems)} problem(s)",
                 severity="warning",
                 timeout=20,
             )
@@ -113,6 +114,10 @@ class QuizApp(App[None]):
                 save_settings(settings)
             except OSError as error:
                 self.notify(f"Could not save the settings: {error}", title="Settings", severity="error")
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Remap keys by binding id, keeping every screen's footer in its declared order."""
+        super().set_keymap(ordered_keymap(keymap))
 
     def use_theme(self, name: str) -> None:
         """Switch to the theme `name`, or say it doesn't exist (a typo in settings.toml must not crash)."""

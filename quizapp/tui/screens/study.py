@@ -62,7 +62,7 @@ class StudyScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="study.undo"),
         Binding("escape", "app.pop_screen", "Back", id="study.back"),
         *[
-            Binding(letter, f"pick('{letter}')", "Pick", show=False, id=f"study.pick-{letter}")
+            Binding(letter, f"pick('{letter}')", f"Option {letter}", show=False, id=f"study.pick-{letter}")
             for letter in LETTERS[:8]
         ],
     ]
