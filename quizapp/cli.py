@@ -387,7 +387,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     from quizapp.content.bank import content_dirs
     from quizapp.content.cache import FileCache, default_cache_file
     from quizapp.settings import load_settings
-    from quizapp.store.db import DatabaseTooNew, default_db_path
+    from quizapp.store.db import DatabaseRefused, default_db_path
     from quizapp.tui.app import StudyFilter, make_app
 
     settings, settings_problems = load_settings()  # shown in the app: stderr is hidden behind the TUI
@@ -400,7 +400,7 @@ def _run_tui(args: argparse.Namespace) -> int:
         cache = FileCache(cache_file) if cache_file is not None else None
         app = make_app(content_dirs(args.content), db_path, settings, study=study, cache=cache)
         app.settings_problems = tuple(settings_problems)
-    except (DatabaseTooNew, sqlite3.DatabaseError, OSError) as error:
+    except (DatabaseRefused, sqlite3.DatabaseError, OSError) as error:
         print(f"quizapp: cannot open the database {db_path}: {error}", file=sys.stderr)
         print("(choose another file with --db PATH or QUIZAPP_DB)", file=sys.stderr)
         return 2

@@ -156,11 +156,20 @@ def _stored_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def _current_version(conn: sqlite3.Connection) -> int:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    return _stored_version(conn) if found else 0
+
+
+def _too_new(version: int) -> DatabaseTooNew:
+    return DatabaseTooNew(
+        f"this database has schema version {version}; this quizapp knows {SCHEMA_VERSION}: upgrade"
+    )
+
+
 def schema_version(db: Database) -> int:
     """The migration count applied to `db` (0 for a new file)."""
-    if not db.table("meta").exists():
-        return 0
-    return _stored_version(db.conn)
+    return _current_version(db.conn)
 
 
 @dataclass(frozen=True)
@@ -223,35 +232,33 @@ def inspect_file(path: Path) -> FileCheck:
             "quizapp leaves it alone"
         )
     if version > SCHEMA_VERSION:
-        raise DatabaseTooNew(
-            f"this database has schema version {version}; this quizapp knows {SCHEMA_VERSION}: upgrade"
-        )
+        raise _too_new(version)
     return FileCheck(True, version, _writable(path))
 
 
 def migrate(db: Database) -> int:
     """Apply pending migrations, each in its own write transaction with its version bump.
 
-    The version is read inside the transaction, so two processes opening a new file at once apply each
-    migration once."""
-    with write_transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS [meta] ([key] TEXT PRIMARY KEY, [value] TEXT)")
-    while True:
+    An up-to-date file is only read (opening never waits for another writer's lock). Otherwise the
+    version is read again inside each transaction, so two processes opening a new file at once apply
+    each migration once."""
+    current = _current_version(db.conn)
+    while current < SCHEMA_VERSION:
         with write_transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS [meta] ([key] TEXT PRIMARY KEY, [value] TEXT)")
             current = _stored_version(db.conn)
-            if current > SCHEMA_VERSION:
-                raise DatabaseTooNew(
-                    f"this database has schema version {current}; this quizapp knows {SCHEMA_VERSION}: "
-                    "upgrade"
-                )
-            if current == SCHEMA_VERSION:
-                return SCHEMA_VERSION
+            if current >= SCHEMA_VERSION:
+                break
             MIGRATIONS[current](db)
+            current += 1
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [str(current + 1)],
+                [str(current)],
             )
+    if current > SCHEMA_VERSION:
+        raise _too_new(current)
+    return SCHEMA_VERSION
 
 
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:

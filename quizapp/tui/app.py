@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import random
+import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -20,7 +22,7 @@ from quizapp.problems.registry import new_seed, warm_problem_libraries
 from quizapp.settings import Settings, save_settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
-from quizapp.store.db import checkpoint, database_file, open_db
+from quizapp.store.db import checkpoint, database_file, is_read_only, open_db
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.keymap import keymap_problems, ordered_keymap
 from quizapp.tui.screens.home import HomeScreen
@@ -149,13 +151,14 @@ class QuizApp(App[None]):
     def fold_wal(self) -> None:
         """Checkpoint the WAL in a thread worker (the UI connection never pauses to do it)."""
         path = database_file(self.db)
-        if path is not None:
+        if path is not None and not is_read_only(self.db):
             self.run_worker(partial(checkpoint, path), thread=True, group="checkpoint", exit_on_error=False)
 
     def on_unmount(self) -> None:
         path = database_file(self.db)
-        if path is not None:
-            checkpoint(path)
+        if path is not None and not is_read_only(self.db):
+            with suppress(sqlite3.Error):  # a locked or vanished file: the next start folds the WAL
+                checkpoint(path)
 
     def on_home_screen_study_requested(self, message: HomeScreen.StudyRequested) -> None:
         topics = (message.topic,) if message.topic else ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -22,6 +23,8 @@ from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import StudyQueue
 from quizapp.store import repo
+from quizapp.store.db import is_read_only
+from quizapp.store.pending import PendingWrites
 from quizapp.tui.app import STUDYABLE_KINDS
 from quizapp.tui.base import quiz_app
 from quizapp.tui.screens.confirm import ConfirmScreen
@@ -176,6 +179,7 @@ class BrowseScreen(Screen[None]):
         self.generation = 0  # bumped by every change of the search or the filters
         self.applied = Criteria()  # what the table shows
         self.variant_for: tuple[str, int] | None = None  # (card id, seed) of the variant last asked for
+        self._writes: PendingWrites | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -398,13 +402,15 @@ class BrowseScreen(Screen[None]):
         if card_id is None:
             return
         app = quiz_app(self)
+        if self._read_only():
+            return
         card = app.bank.cards[card_id]
-        repo.set_card_suspended(
-            app.db, card_id, app.bank.topic_of[card_id], card.kind, suspended, app.clock()
-        )
-        self.notify(f"“{card_id}” {'suspended' if suspended else 'unsuspended'}.", title="Browse", timeout=3)
-        self.load_statuses()
-        self.refilter(keep=card_id, stay=True)
+        write = partial(
+            repo.set_card_suspended,
+            app.db, card_id, app.bank.topic_of[card_id], card.kind, suspended, app.clock(),
+        )  # fmt: skip
+        verb = "suspended" if suspended else "unsuspended"
+        self.writes.submit(write, lambda _: self._changed(card_id, f"“{card_id}” {verb}.", "Browse"))
 
     def action_reset(self) -> None:
         """Ask, then forget the selected card's schedule: it is new again; its reviews stay in the log."""
@@ -412,6 +418,8 @@ class BrowseScreen(Screen[None]):
         if card_id is None:
             return
         app = quiz_app(self)
+        if self._read_only():
+            return
         stored = repo.get_card(app.db, card_id)
         if stored is None or stored.state == repo.NEW:
             self.notify(f"“{card_id}” is new: there is no schedule to reset.", title="Reset")
@@ -423,12 +431,46 @@ class BrowseScreen(Screen[None]):
 
         def reset(yes: bool | None) -> None:
             if yes:
-                repo.reset_card(app.db, card_id, app.clock())
-                self.notify(f"“{card_id}” is new again.", title="Reset", timeout=3)
-                self.load_statuses()
-                self.refilter(keep=card_id, stay=True)
+                write = partial(repo.reset_card, app.db, card_id, app.clock())
+                self.writes.submit(
+                    write, lambda _: self._changed(card_id, f"“{card_id}” is new again.", "Reset")
+                )
 
         app.push_screen(ConfirmScreen("Reset schedule?", message), reset)
+
+    @property
+    def writes(self) -> PendingWrites:
+        """Suspends and resets that met a locked database wait here and are retried (on the app's
+        timer: leaving Browse doesn't drop them)."""
+        if self._writes is None:
+            app = self.app
+
+            def notify(text: str, warning: bool) -> None:
+                app.notify(
+                    text, title="Database", severity="warning" if warning else "information", markup=False
+                )
+
+            self._writes = PendingWrites(
+                quiz_app(self).db, notify=notify, schedule=lambda s, callback: app.set_timer(s, callback)
+            )
+        return self._writes
+
+    def on_unmount(self) -> None:
+        if self._writes:  # leaving or quitting with a change still waiting: one last try, full timeout
+            self._writes.flush()
+
+    def _changed(self, card_id: str, text: str, title: str) -> None:
+        """A suspend or reset was saved: say so and show it (if Browse is still open)."""
+        self.app.notify(text, title=title, timeout=3)
+        if self.is_mounted:
+            self.load_statuses()
+            self.refilter(keep=card_id, stay=True)
+
+    def _read_only(self) -> bool:
+        if not is_read_only(quiz_app(self).db):
+            return False
+        self.notify("The database is read-only: nothing can be changed.", title="Browse", severity="warning")
+        return True
 
     def action_variant(self) -> None:
         """Generate a fresh instance of the selected numeric card, with its worked solution."""

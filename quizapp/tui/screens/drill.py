@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 
 from rich.table import Table
 from rich.text import Text
@@ -24,6 +25,8 @@ from quizapp.drill import drill_plan
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.store import repo
+from quizapp.store.db import is_read_only
+from quizapp.store.pending import PendingWrites
 from quizapp.tui.base import quiz_app
 from quizapp.tui.widgets.numeric import NumericView
 
@@ -91,6 +94,7 @@ class DrillScreen(Screen[None]):
         self.streak = 0
         self.best_streak = 0
         self.skipped: set[str] = set()  # cards that could not pose a problem this session
+        self._writes: PendingWrites | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,6 +105,26 @@ class DrillScreen(Screen[None]):
             yield Container(id="drill-area")
             yield Static(id="drill-status")
         yield Footer()
+
+    @property
+    def writes(self) -> PendingWrites:
+        """Drill-log rows that met a locked database wait here, retried on the app's timer."""
+        if self._writes is None:
+            app = self.app
+
+            def notify(text: str, warning: bool) -> None:
+                app.notify(
+                    text, title="Database", severity="warning" if warning else "information", markup=False
+                )
+
+            self._writes = PendingWrites(
+                quiz_app(self).db, notify=notify, schedule=lambda s, callback: app.set_timer(s, callback)
+            )
+        return self._writes
+
+    def on_unmount(self) -> None:
+        if self._writes:  # quitting with a log row still waiting: one last try, full busy timeout
+            self._writes.flush()
 
     def on_mount(self) -> None:
         self.sub_title = "Drill: free practice, not scheduled"
@@ -275,7 +299,10 @@ class DrillScreen(Screen[None]):
         card_id, seed = self.current
         app = quiz_app(self)
         correct = message.verdict is not None and message.verdict.correct
-        repo.record_drill(app.db, card_id, app.clock(), seed, correct, message.text)
+        if not is_read_only(app.db):  # read-only: practice still works, the log just isn't kept
+            self.writes.submit(
+                partial(repo.record_drill, app.db, card_id, app.clock(), seed, correct, message.text)
+            )
         self.score.add(correct)
         self.by_topic.setdefault(app.bank.topic_of[card_id], Tally()).add(correct)
         self.streak = self.streak + 1 if correct else 0

@@ -22,6 +22,7 @@ from quizapp.settings import Settings
 from quizapp.srs import stats
 from quizapp.srs.scheduler import Clock
 from quizapp.store import repo
+from quizapp.store.db import is_read_only
 from quizapp.tui.base import quiz_app
 from quizapp.tui.widgets.charts import BarChart
 
@@ -240,6 +241,15 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "machine-learning interview practice"
+        if is_read_only(self.db):
+            self.sub_title = "read-only database: browse and drill; studying needs a writable file"
+            self.notify(
+                "This database file can't be written: quizapp opened it read-only. Browse and Drill "
+                "work; grades, undo, suspend and reset are off.",
+                title="Read-only",
+                severity="warning",
+                timeout=15,
+            )
         self.query_one("#topics", DataTable).focus()
 
     def on_screen_resume(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from enum import Enum
+from functools import partial
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,6 +24,8 @@ from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import Source, StudyQueue
 from quizapp.srs.scheduler import RATING_NAMES, Graded, Reviewer
 from quizapp.store import repo
+from quizapp.store.db import is_read_only
+from quizapp.store.pending import PendingWrites
 from quizapp.tui.widgets.choice import LETTERS, ChoiceView
 from quizapp.tui.widgets.flashcard import FlashcardView
 from quizapp.tui.widgets.numeric import NumericView
@@ -60,7 +63,7 @@ class StudyScreen(Screen[None]):
         Binding("enter", "submit", "Submit", id="study.submit"),
         Binding("enter,space", "next", "Next", key_display="enter", id="study.next"),
         Binding("u", "undo", "Undo", id="study.undo"),
-        Binding("escape", "app.pop_screen", "Back", id="study.back"),
+        Binding("escape", "back", "Back", id="study.back"),
         *[
             Binding(letter, f"pick('{letter}')", f"Option {letter}", show=False, id=f"study.pick-{letter}")
             for letter in LETTERS[:8]
@@ -79,6 +82,8 @@ class StudyScreen(Screen[None]):
         self.last_graded: Graded | None = None
         self.studied = 0
         self._shown_at = 0.0
+        # Grades, regrades and undos that met a locked database wait here (in order) and are retried.
+        self.writes = PendingWrites(reviewer.db, notify=self._store_notice, schedule=self._schedule_retry)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,7 +105,13 @@ class StudyScreen(Screen[None]):
         area.remove_children()
         self.current = item
         self.last_graded = None
-        if item is None:
+        if item is not None and is_read_only(self.reviewer.db):
+            item = self.current = None
+            self.phase = Phase.DONE
+            message = "This database is read-only: grades can't be saved, so there is no studying.\n"
+            message += "Browse and Drill work."
+            area.mount(Static(f"{message}\n\nPress escape to go back.", id="done"))
+        elif item is None:
             self.phase = Phase.DONE
             message = (
                 f"Session complete: {self.studied} card{'s' if self.studied != 1 else ''} studied."
@@ -134,7 +145,9 @@ class StudyScreen(Screen[None]):
             if topic
             else f"learning {counts.learning} · review {counts.review} · new {counts.new}"
         )
-        if not note and self.phase is Phase.ANSWERED and self.last_graded is not None:
+        if not note and self.writes:
+            note = "[b]Not saved yet[/b]: the database is busy. Your answer is kept and retried."
+        elif not note and self.phase is Phase.ANSWERED and self.last_graded is not None:
             rating = RATING_NAMES[self.last_graded.rating]
             note = f"Graded [b]{rating}[/b]. Press 1–4 to change it, enter to continue."
         elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, ChoiceCard):
@@ -188,11 +201,15 @@ class StudyScreen(Screen[None]):
         """Auto-grade a numeric answer (correct → Good, wrong or given up → Again), stored at once."""
         correct = message.verdict is not None and message.verdict.correct
         view = self.query_one(NumericView)
-        self.last_graded = self._grade(
-            GOOD if correct else AGAIN, correct=correct, response=message.text, seed=view.seed
-        )
         self.phase = Phase.ANSWERED
         self.set_focus(None)  # the keys 1–4, enter and u belong to the screen again
+        self._grade(
+            GOOD if correct else AGAIN,
+            correct=correct,
+            response=message.text,
+            seed=view.seed,
+            then=self._auto_graded,
+        )
         self.update_status()
         self.refresh_bindings()
 
@@ -234,30 +251,54 @@ class StudyScreen(Screen[None]):
     def on_choice_view_answered(self, message: ChoiceView.Answered) -> None:
         """Auto-grade a choice: correct is Good, wrong is Again, stored at once."""
         outcome = message.outcome
-        self.last_graded = self._grade(
-            GOOD if outcome.correct else AGAIN, correct=outcome.correct, response=outcome.picked
-        )
         self.phase = Phase.ANSWERED
+        self._grade(
+            GOOD if outcome.correct else AGAIN,
+            correct=outcome.correct,
+            response=outcome.picked,
+            then=self._auto_graded,
+        )
         self.update_status()
         self.refresh_bindings()
 
     def action_grade(self, rating: int) -> None:
         """Self-grade a flashcard, or change the automatic grade of an answered card."""
+        if self.writes and not self.writes.retry():
+            return  # a grade is still waiting for the database: it goes first
         if self.phase is Phase.REVEALED:
-            self._grade(rating)
-            self.show(self.queue.peek())
+            self._grade(rating, then=lambda _: self.show(self.queue.peek()))
         elif self.phase is Phase.ANSWERED and self.last_graded is not None:
             if self.last_graded.rating != rating:
-                self.last_graded = self.reviewer.regrade(self.last_graded.review_id, rating)
+                review_id = self.last_graded.review_id
+                self.writes.submit(partial(self._regrade, review_id, rating), self._regraded)
             self.update_status()
 
     def action_next(self) -> None:
-        """Move on from an answered card."""
-        self.show(self.queue.peek())
+        """Move on from an answered card (once its grade is saved)."""
+        if self._saved():
+            self.show(self.queue.peek())
+
+    def action_back(self) -> None:
+        """Back to where the session started from (once every grade is saved)."""
+        if self._saved():
+            self.app.pop_screen()
 
     def action_undo(self) -> None:
         """Undo the last grade of this session and show that card again."""
-        card_id = self.reviewer.undo()
+        self.writes.submit(self._undo, self._undone)
+
+    def _undo(self) -> str | repo.ReviewSuperseded | None:
+        try:
+            return self.reviewer.undo()
+        except repo.ReviewSuperseded as error:
+            return error
+
+    def _undone(self, result: str | repo.ReviewSuperseded | None) -> None:
+        if isinstance(result, repo.ReviewSuperseded):
+            self.notify(f"Can't undo: {result}.", title="Undo", severity="warning", markup=False)
+            self.refresh_bindings()
+            return
+        card_id = result
         if card_id is None:
             return
         self.studied = max(0, self.studied - 1)
@@ -276,11 +317,15 @@ class StudyScreen(Screen[None]):
         correct: bool | None = None,
         response: str | None = None,
         seed: int | None = None,
-    ) -> Graded:
+        then: Callable[[Graded], None] | None = None,
+    ) -> None:
+        """Store a grade of the current card, then `then(graded)`; on a locked database the grade waits
+        in `self.writes` (the card stays on screen) and `then` runs once it is saved."""
         assert self.current is not None
         card_id, source = self.current
         card = self.bank.cards[card_id]
-        graded = self.reviewer.grade(
+        write = partial(
+            self.reviewer.grade,
             card_id,
             topic=self.bank.topic_of[card_id],
             kind=card.kind,
@@ -290,12 +335,55 @@ class StudyScreen(Screen[None]):
             seed=seed,
             response=response,
         )
-        self.queue.graded(card_id, source)
-        self.studied += 1
-        if graded.became_leech:
-            self.notify(
-                f"“{card_id}” has lapsed {graded.state.lapses} times: suspended as a leech.",
-                title="Leech",
-                severity="warning",
-            )
-        return graded
+
+        def done(graded: Graded) -> None:
+            self.queue.graded(card_id, source)
+            self.studied += 1
+            if graded.became_leech:
+                self.notify(
+                    f"“{card_id}” has lapsed {graded.state.lapses} times: suspended as a leech.",
+                    title="Leech",
+                    severity="warning",
+                )
+            if then is not None:
+                then(graded)
+
+        self.writes.submit(write, done)
+
+    def _auto_graded(self, graded: Graded) -> None:
+        self.last_graded = graded
+        self.update_status()
+        self.refresh_bindings()
+
+    def _regrade(self, review_id: int, rating: int) -> Graded | repo.ReviewSuperseded:
+        try:
+            return self.reviewer.regrade(review_id, rating)
+        except repo.ReviewSuperseded as error:
+            return error
+
+    def _regraded(self, result: Graded | repo.ReviewSuperseded) -> None:
+        if isinstance(result, repo.ReviewSuperseded):
+            self.notify(f"Can't change the grade: {result}.", title="Grade", severity="warning", markup=False)
+        else:
+            self.last_graded = result
+        self.update_status()
+
+    def _saved(self) -> bool:
+        """True when no write is waiting; else try once more and say why the screen stays."""
+        if not self.writes or self.writes.retry():
+            return True
+        self.notify("Your last answer isn't saved yet: retrying.", title="Database", severity="warning")
+        return False
+
+    def _store_notice(self, text: str, warning: bool) -> None:
+        self.notify(text, title="Database", severity="warning" if warning else "information", markup=False)
+        if self.is_mounted:
+            self.update_status()
+            self.refresh_bindings()
+
+    def _schedule_retry(self, seconds: float, callback: Callable[[], None]) -> None:
+        self.set_timer(seconds, callback)
+
+    def on_unmount(self) -> None:
+        if self.writes:  # the app is quitting with a write still waiting: one last full-timeout try
+            self.writes.flush()
