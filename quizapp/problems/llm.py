@@ -42,6 +42,11 @@ def _model_and_tokens(rng: np.random.Generator) -> tuple[float, float]:
     return n, draw.integer(rng, (20, 900)) * 1e9
 
 
+def _signed(x: float, decimals: int) -> str:
+    """A fixed-decimals number with a Unicode minus, as prompts and solutions show negatives."""
+    return fmt.fixed(x, decimals).replace("-", "−")
+
+
 def _billions(x: float) -> str:
     return f"{fmt.num(x / 1e9, 3)}B"
 
@@ -508,11 +513,11 @@ def beam_length_norm(rng: np.random.Generator, alpha: Any = (0.6, 0.8, 1.0)) -> 
             break
     truth = float(scores[best])
     rows = "\n".join(
-        f"  hypothesis {i + 1}: {n} tokens, total log-probability {fmt.fixed(lp, 2)}"
+        f"  hypothesis {i + 1}: {n} tokens, total log-probability {_signed(lp, 2)}"
         for i, (n, lp) in enumerate(zip(lengths, logprobs, strict=True))
     )
     work = "\n".join(
-        f"  {i + 1}: {fmt.fixed(lp, 2)} / {n}^{fmt.num(a)} = {fmt.fixed(s, 4)}"
+        f"  {i + 1}: ({_signed(lp, 2)}) / {n}^{fmt.num(a)} = {_signed(s, 4)}"
         for i, (n, lp, s) in enumerate(zip(lengths, logprobs, scores, strict=True))
     )
     plain_mean = logprobs / lengths
@@ -527,7 +532,7 @@ def beam_length_norm(rng: np.random.Generator, alpha: Any = (0.6, 0.8, 1.0)) -> 
         answer=truth,
         tolerance=DEC3,
         solution=(
-            f"Scores:\n{work}\nThe highest (least negative) is hypothesis {best + 1}: {fmt.fixed(truth, 3)}"
+            f"Scores:\n{work}\nThe highest (least negative) is hypothesis {best + 1}: {_signed(truth, 3)}"
         ),
         diagnoses=(
             Diagnosis(
