@@ -29,9 +29,19 @@ def content_dirs(extra: Sequence[Path] = (), environ: dict[str, str] | None = No
     from_env = [Path(p) for p in env.get(CONTENT_ENV, "").split(os.pathsep) if p.strip()]
     dirs: list[Path] = []
     for path in [builtin_content_dir(), *from_env, *extra]:
-        if path.resolve() not in {d.resolve() for d in dirs}:
+        if _resolved(path) not in {_resolved(d) for d in dirs}:
             dirs.append(path)
     return dirs
+
+
+def _resolved(path: Path) -> Path:
+    """`path` resolved; a symlink loop (RuntimeError on Python 3.11/3.12) stays as given, made absolute.
+
+    The loader then reports it as a file it skips, rather than the app failing to start."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 @dataclass(frozen=True)

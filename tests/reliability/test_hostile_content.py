@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.content import files as files_module
-from quizapp.content.bank import Bank, load_bank
+from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.files import MAX_TOPIC_BYTES
 from quizapp.content.loader import load_file
 from quizapp.content.yamlpos import MAX_DEPTH, YamlSyntaxError, parse
@@ -239,6 +239,15 @@ def test_links_that_go_nowhere_and_folders_named_like_topics_are_skipped_with_a_
     ]
     assert sorted(bank.topics) == ["good", "inner"]  # the folder's own topic files still load
     assert_good_loaded(bank)
+
+
+def test_a_content_folder_that_is_a_symlink_loop_is_skipped_not_fatal(tmp_path: Path) -> None:
+    loop = tmp_path / "one"
+    loop.symlink_to(tmp_path / "two")
+    (tmp_path / "two").symlink_to(loop)
+    folders = content_dirs([loop], environ={"QUIZAPP_CONTENT": str(loop)})  # raised RuntimeError
+    assert folders[1:] == [loop]
+    assert only_problems(load_bank([loop])) == [f"{loop}:1:1: skipped: a symbolic link loop"]
 
 
 def test_a_link_to_a_folder_is_not_followed(tmp_path: Path) -> None:
