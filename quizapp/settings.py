@@ -183,7 +183,7 @@ def read_settings_file(path: Path) -> SettingsFile:
     except FileNotFoundError:
         return SettingsFile(path, exists=False, data={})
     except IsADirectoryError:
-        return _unusable(path, "is a folder, not a file")
+        return _unusable(path, "is a folder, not a regular file")
     except OSError as error:
         return _unusable(path, f"can't be read ({error.strerror or error})")
     try:

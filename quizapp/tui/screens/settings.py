@@ -140,7 +140,9 @@ class SettingsScreen(Screen[None]):
     def show_status(self, message: str, *, error: bool = False) -> None:
         """Say what the last change did, in full."""
         style = "bold red" if error else "green"
-        self.query_one("#settings-status", Static).update(Text(message, style=style))
+        status = self.query_one("#settings-status", Static)
+        status.update(Text(message, style=style))
+        status.display = True
 
     def fill_keys(self) -> None:
         """Redraw the key table from the defaults and the current keymap."""
