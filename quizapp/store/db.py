@@ -213,7 +213,10 @@ def inspect_file(path: Path) -> FileCheck:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise NotAQuizappDatabase(f"{path} is not a SQLite database")
-    conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    uri = _read_only_uri(path)
+    if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
+        uri += "&immutable=1"  # nothing to recover: read without even creating -shm/-wal next to it
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         tables = {
             name

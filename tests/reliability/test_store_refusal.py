@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from conftest import FIXTURE_BANK, NOW
 
 from quizapp.store import repo
 from quizapp.store.db import (
@@ -150,3 +150,65 @@ def test_a_refusal_is_a_database_refused(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(DatabaseRefused):
         open_db(path)
+
+
+async def test_the_tui_on_a_read_only_file_says_so_and_never_writes(read_only: Path) -> None:
+    from quizapp.settings import Settings
+    from quizapp.tui.app import make_app
+    from quizapp.tui.screens.browse import BrowseScreen
+    from quizapp.tui.screens.study import Phase, StudyScreen
+
+    before = hashlib.sha256(read_only.read_bytes()).hexdigest()
+    app = make_app([FIXTURE_BANK], read_only, Settings(), now=NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "read-only" in app.screen.sub_title
+        assert any("opened it read-only" in str(n.message) for n in app._notifications)
+        await pilot.press("enter")  # study the highlighted topic
+        screen = app.screen
+        assert isinstance(screen, StudyScreen) and screen.phase is Phase.DONE
+        assert "read-only" in str(screen.query_one("#done").render())
+        await pilot.press("escape")
+        app.push_screen(BrowseScreen("alpha-one"))
+        await pilot.pause()
+        await pilot.press("s", "r")
+        assert any("nothing can be changed" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0  # no traceback on quit (it used to checkpoint the WAL)
+    assert hashlib.sha256(read_only.read_bytes()).hexdigest() == before
+
+
+def test_opening_an_up_to_date_file_does_not_wait_for_another_writer(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    open_db(path).conn.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = open_db(path)  # used to take the write lock to create `meta`: "database is locked"
+        assert schema_version(started) == SCHEMA_VERSION
+    finally:
+        other.execute("ROLLBACK")
+
+
+@pytest.mark.parametrize("kind", ["foreign", "garbage", "newer"])
+def test_the_cli_refuses_with_a_message_and_exit_2(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "q.db"
+    if kind == "foreign":
+        _rollback_journal_db(path, "CREATE TABLE notes (body TEXT)")
+    elif kind == "garbage":
+        path.write_bytes(b"\x00\x01garbage" * 100)
+    else:
+        db = open_db(path)
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        db.conn.close()
+    before = _fingerprint(tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "quizapp.cli", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        env={**os.environ, "QUIZAPP_CACHE": "off"},
+    )
+    assert run.returncode == 2, run.stderr
+    assert "cannot open the database" in run.stderr and "Traceback" not in run.stderr
+    assert _fingerprint(tmp_path) == before
