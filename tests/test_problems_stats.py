@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from quizapp.problems import stats
-from quizapp.problems.check import expected_text
+from quizapp.problems.check import check, expected_text
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import generators
 
@@ -39,7 +39,7 @@ def test_solution_shows_the_revealed_answer_and_diagnoses_differ(name: str) -> N
         problem = generators()[name].fn(np.random.default_rng(seed))
         assert expected_text(problem.answer, problem.tolerance, problem.unit) in problem.solution
         assert problem.diagnoses, f"{name} seed {seed} names no classic mistake"
-        assert "Give" in problem.prompt  # every prompt states its precision
+        assert "Give" in problem.prompt or "Answer within" in problem.prompt  # the precision is stated
 
 
 # ---- A/B tests ------------------------------------------------------------------------------------------
@@ -63,6 +63,17 @@ def test_sample_size_by_stdlib_and_gives_the_asked_power(seed: int) -> None:
     # The inverse route: at that n, the (unpooled) z-test reaches at least the asked power.
     se = math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / problem.answer)
     assert N01.cdf((p2 - p1) / se - z(1 - alpha / 2)) == pytest.approx(power, abs=2e-3)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sample_size_accepts_z_values_rounded_to_two_decimals(seed: int) -> None:
+    # The prompt promises that z to 2 decimals is precise enough: the checker must agree.
+    problem = make("sample_size_proportions", seed)
+    g = problem.given
+    p1, p2 = g["p1"], g["p2"]
+    zsum = round(z(1 - g["alpha"] / 2), 2) + round(z(g["power"]), 2)
+    rough = math.ceil(zsum**2 * (p1 * (1 - p1) + p2 * (1 - p2)) / (p2 - p1) ** 2)
+    assert check(problem, str(rough)).correct
 
 
 @pytest.mark.parametrize("seed", range(10))

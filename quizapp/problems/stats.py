@@ -117,17 +117,18 @@ def sample_size_proportions(
                 f"with a two-sided test at α = {fmt.num(a)} and power {fmt.num(pw)}. Use the normal-"
                 "approximation formula with unpooled variance,\n"
                 "  n = (z₁₋α/₂ + z₁₋β)²·(p₁(1 − p₁) + p₂(1 − p₂)) / (p₂ − p₁)²,\n"
-                "and round up. How many users does each arm need? Give 3 significant figures."
+                "and round up. How many users does each arm need?\n"
+                "Answer within 1% (z-values to 2 decimals are precise enough)."
             ),
             given={"p1": p1, "p2": p2, "alpha": a, "power": pw, "relative": relative},
             answer=answer,
-            tolerance=SIG3,
+            tolerance=Tolerance(rtol=0.01),
             solution=(
                 f"p₂ = {fmt.num(p2)}, so p₂ − p₁ = {fmt.num(p2 - p1)}\n"
                 f"z₁₋α/₂ = z_{fmt.num(1 - a / 2)} = {z_a:.4f}; z₁₋β = z_{fmt.num(pw)} = {z_b:.4f}\n"
                 f"p₁(1 − p₁) + p₂(1 − p₂) = {fmt.num(var, 5)}\n"
                 f"n = ({z_a:.4f} + {z_b:.4f})² × {fmt.num(var, 5)} / {fmt.num(p2 - p1)}² = {n:.1f}"
-                f" → {int(answer)} per arm (≈ {fmt.sigfigs(answer, 3)})"
+                f" → {int(answer)} per arm"
             ),
             diagnoses=(
                 Diagnosis(
