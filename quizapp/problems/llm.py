@@ -322,7 +322,7 @@ def chinchilla_optimal(rng: np.random.Generator, target: Any = ("params", "token
     if what not in ("params", "tokens"):
         raise ValueError(f"target must be params or tokens, got {what!r}")
     mantissa = draw.real(rng, (1.0, 9.9), decimals=1)
-    exponent = draw.integer(rng, (20, 25))
+    exponent = draw.integer(rng, (20, 24))
     budget = mantissa * 10.0**exponent
     n = chinchilla_params(budget)
     d = CHINCHILLA_TOKENS_PER_PARAM * n
