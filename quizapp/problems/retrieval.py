@@ -131,12 +131,19 @@ def _signed(x: float) -> str:
     return f"{'−' if x < 0 else '+'} {fmt.num(abs(x))}"
 
 
+def _minus(x: float) -> str:
+    """A number with a true minus sign: −0.39."""
+    return fmt.num(x).replace("-", "−")
+
+
+def _term(x: float) -> str:
+    """A number as a factor in a formula: negatives in parentheses with a true minus sign, `(−1.2)`."""
+    return fmt.num(x) if x >= 0 else f"(−{fmt.num(-x)})"
+
+
 def _dot_text(u: Floats, v: Floats) -> str:
     """`0.5·(−1.2) + 0.3·0.4`: the products of a dot product, written out."""
-
-    def one(x: float) -> str:
-        return fmt.num(x) if x >= 0 else f"({fmt.num(x)})"
-
+    one = _term
     return " + ".join(f"{one(a)}·{one(b)}" for a, b in zip(u, v, strict=True))
 
 
@@ -145,7 +152,9 @@ def _dot_text(u: Floats, v: Floats) -> str:
 
 
 def _ranked_prompt(rels: Labels, what: str) -> str:
-    head = f"A search system returns {len(rels)} documents. Their relevance labels, rank 1 first:"
+    head = (
+        f"A search system returns {len(rels)} documents. Their relevance labels (1 = relevant), rank 1 first:"
+    )
     return f"{head}\n  {_rels(rels)}\n{what}"
 
 
@@ -177,7 +186,7 @@ def precision_recall_at_k(
     return Problem(
         prompt=_ranked_prompt(
             rels,
-            f"(1 = relevant). The collection holds {total} relevant documents in total.\n"
+            f"The collection holds {total} relevant documents in total.\n"
             f"What are precision@{kk} and recall@{kk}? Answer as [P@{kk}, R@{kk}]. Give 3 decimals.",
         ),
         given={"relevance": rels, "k": kk, "total_relevant": total},
@@ -185,7 +194,7 @@ def precision_recall_at_k(
         unit="probability",
         tolerance=DEC3,
         solution=(
-            f"The top {kk}: {_rels(rels[:kk])} hold {hits} relevant documents.\n"
+            f"The top {kk}: {_rels(rels[:kk])} hold {hits} relevant document(s).\n"
             f"P@{kk} = relevant in top {kk} / {kk} = {_frac(hits, kk)} = {fmt.fixed(p, 3)}\n"
             f"R@{kk} = relevant in top {kk} / all relevant = {_frac(hits, total)} = {fmt.fixed(r, 3)}"
         ),
@@ -774,7 +783,7 @@ def mf_prediction(rng: np.random.Generator, factors: draw.IntSpec = (2, 4)) -> P
         answer=value,
         tolerance=Tolerance(decimals=2),
         solution=(
-            f"p_u·q_i = {_dot_text(p, q)} = {fmt.num(dot)}\n"
+            f"p_u·q_i = {_dot_text(p, q)} = {_minus(dot)}\n"
             f"r̂ = {fmt.num(mu)} {_signed(bu)} {_signed(bi)} {_signed(dot)} = {fmt.fixed(value, 2)}"
         ),
         diagnoses=(
@@ -812,8 +821,8 @@ def mf_sgd_step(rng: np.random.Generator, factors: draw.IntSpec = (2, 3)) -> Pro
         answer=new.tolist(),
         tolerance=DEC3,
         solution=(
-            f"r̂ = {_dot_text(p, q)} = {fmt.num(float(p @ q))};  e = {fmt.num(r)} − ({fmt.num(float(p @ q))}) "
-            f"= {fmt.num(e)}\n"
+            f"r̂ = {_dot_text(p, q)} = {_minus(float(p @ q))};  e = {fmt.num(r)} − {_term(float(p @ q))} "
+            f"= {_minus(e)}\n"
             f"e·q_i − λ·p_u = {fmt.vec(e * q - lam * p)}\n"
             f"p_u + {fmt.num(lr)} × that = {fmt.vec(new)}"
         ),
