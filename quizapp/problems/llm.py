@@ -701,7 +701,8 @@ def elo_rating(rng: np.random.Generator, quantity: Any = ("win", "update")) -> P
         f"On an Elo-scale leaderboard (like Chatbot Arena), model A is rated {r_a} and model B {r_b}.\n"
         "The expected score of A is E_A = 1 / (1 + 10^((R_B − R_A)/400))."
     )
-    exponent = fmt.num((r_b - r_a) / 400)
+    exponent = fmt.num((r_b - r_a) / 400).replace("-", "−")
+    exponent = f"({exponent})" if r_b < r_a else exponent
     base = f"E_A = 1 / (1 + 10^(({r_b} − {r_a})/400)) = 1 / (1 + 10^{exponent}) = {fmt.num(e_a, 5)}"
     if what == "win":
         return Problem(
