@@ -274,3 +274,31 @@ def test_at_least_15_distinct_instances_in_50_seeds(name: str) -> None:
     problems = [make(name, seed) for seed in range(50)]
     assert len({p.prompt for p in problems}) >= 15
     assert all(float(np.abs(p.answer)) > 0.005 for p in problems)  # type: ignore[arg-type]
+
+
+# ---- classic mistakes are recognised --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_diagnoses_name_the_classic_mistakes(seed: int) -> None:
+    ppl = make("perplexity", seed)
+    nll = -np.mean(np.log(ppl.given["probs"]))
+    assert ppl.diagnoses[0].value == pytest.approx(nll)  # forgot to exponentiate
+    flops = make("training_flops", seed, quantity="flops")
+    assert flops.diagnoses[0].value == pytest.approx(flops.answer / 3)  # type: ignore[operator]
+    temp = make("temperature_softmax", seed)
+    z, j = np.array(temp.given["logits"]), "ABCDEFGHIJKL".index(temp.given["token"])
+    assert temp.diagnoses[0].value == pytest.approx(special.softmax(z)[j])  # ignored T
+    nucleus = make("nucleus_size", seed)
+    assert nucleus.diagnoses[0].value != nucleus.answer  # walking the list unsorted gives another size
+
+
+def test_prompts_state_their_conventions() -> None:
+    assert "no biases" in make("gqa_params", 0).prompt
+    assert "6·N·D" in make("training_flops", 0).prompt
+    assert "20·N" in make("chinchilla_optimal", 0).prompt
+    assert "10⁹ bytes" in make("training_memory", 0).prompt
+    assert "L^α" in make("beam_length_norm", 0).prompt
+    assert "at least p" in make("nucleus_size", 0).prompt
+    gpt, llama = make("block_params", 0, style="gpt"), make("block_params", 0, style="llama")
+    assert "LayerNorms (gain and bias)" in gpt.prompt and "RMSNorms" in llama.prompt
