@@ -6,7 +6,10 @@ clock: StudyQueue construction (rebuild), `peek()` latency over 1,000 calls inte
 `Reviewer.grade()` and `StudyQueue.graded()`, and `grade()` latency. Prints EXPLAIN QUERY PLAN of the
 learning_due query.
 
-Budgets (DESIGN.md §8): next card <= 5 ms (p99); record a grade (one transaction) <= 5 ms (p99).
+Budgets (DESIGN.md §8): next card <= 5 ms (p99); record a grade (one BEGIN IMMEDIATE transaction that
+reads the card and writes it with its review) <= 5 ms (p99), aiming at <= 1 ms. Wall-clock percentiles
+include preemption when the machine is busy; `grade_cpu` times the same calls in thread CPU time, which
+other processes don't inflate.
 
 Usage: python bench/study_queue.py [--quick] [--overdue FRACTION]
 """
@@ -31,6 +34,7 @@ from quizapp.store import repo
 from quizapp.store.db import open_db
 
 BUDGET_MS = 5.0
+GRADE_TARGET_MS = 1.0
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 LEARNING_DUE_SQL = (
     "SELECT card_id FROM cards WHERE due <= ? AND state IN (?, ?) AND suspended = 0 ORDER BY due"
@@ -272,6 +276,7 @@ def main() -> None:
 
         peek_ms: list[float] = []
         grade_ms: list[float] = []
+        grade_cpu_ms: list[float] = []
         sources: dict[str, int] = {}
         empty_peeks = 0
         loop_start = time.perf_counter()
@@ -290,7 +295,7 @@ def main() -> None:
             card_id, source = nxt
             sources[source.value] = sources.get(source.value, 0) + 1
             rating = rng.choice((3, 3, 3, 3, 3, 3, 2, 1, 1, 4))
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.thread_time()
             reviewer.grade(
                 card_id,
                 topic=topic_of[card_id],
@@ -300,6 +305,7 @@ def main() -> None:
                 correct=None if kind_of[card_id] == "flashcard" else rating >= 3,
             )
             grade_ms.append((time.perf_counter() - start) * 1000)
+            grade_cpu_ms.append((time.thread_time() - cpu_start) * 1000)
             queue.graded(card_id, source)
             clock.advance(rng.uniform(5, 30))
         db.conn.close()
@@ -315,7 +321,14 @@ def main() -> None:
             "runs": [round(x, 1) for x in rebuild_ms],
         },
         "peek": {**peek, "budget_ms": BUDGET_MS, "within_budget": peek["p99_ms"] <= BUDGET_MS},
-        "grade": {**grade, "budget_ms": BUDGET_MS, "within_budget": grade["p99_ms"] <= BUDGET_MS},
+        "grade": {
+            **grade,
+            "budget_ms": BUDGET_MS,
+            "within_budget": grade["p99_ms"] <= BUDGET_MS,
+            "target_ms": GRADE_TARGET_MS,
+            "within_target": grade["p99_ms"] <= GRADE_TARGET_MS,
+        },
+        "grade_cpu": summary(grade_cpu_ms),
         "sources_shown": sources,
         "empty_peeks": empty_peeks,
         "loop_stopped_early_after_s": args.max_loop_seconds if stopped_early else None,

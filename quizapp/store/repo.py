@@ -6,7 +6,7 @@ inside the transaction, so two processes on one file never lose each other's wri
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class CardState:
 
     def to_row(self) -> dict[str, Any]:
         """The `cards` row for this state."""
-        row = asdict(self)
+        row = dict(self.__dict__)  # the fields in order; asdict's deep copies cost half a grade's time
         row.update(
             due=to_db(self.due),
             last_review=to_db(self.last_review) if self.last_review else None,
