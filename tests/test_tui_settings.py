@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_BANK, NOW
+from textual.app import App
 from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
 from quizapp.settings import Settings, load_settings, settings_path
 from quizapp.store.db import open_db
 from quizapp.tui.app import QuizApp, StudyFilter, make_app
-from quizapp.tui.keymap import catalog
+from quizapp.tui.keymap import catalog, clashes, ordered_keymap
 from quizapp.tui.screens.settings import SettingsScreen
 
 SIZE = (100, 30)
@@ -204,6 +205,22 @@ async def test_a_key_already_used_on_that_screen_is_refused(tmp_path: Path) -> N
         assert app.settings.keymap == {"study.undo": "q"}
 
 
+async def test_restoring_a_default_key_that_another_binding_took_is_refused(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_settings(app, pilot)
+        await _edit_keys(screen, pilot, "study.easy", "5")
+        await _edit_keys(screen, pilot, "study.hard", "4")  # Easy's default, free now
+        assert app.settings.keymap == {"study.easy": "5", "study.hard": "4"}
+        table = screen.query_one("#keys", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("study.easy"))
+        await pilot.press("ctrl+r")
+        assert app.settings.keymap == {"study.easy": "5", "study.hard": "4"}
+        assert "“4” is already Hard on Study (study.hard)" in _text(screen, "#key-error")
+        assert _saved() == {"keymap": {"study.easy": "5", "study.hard": "4"}}
+
+
 async def test_the_footer_keeps_its_order_after_remapping_and_resetting(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -244,3 +261,28 @@ async def test_an_unknown_theme_in_the_file_is_reported_not_fatal(tmp_path: Path
         assert any(theme in n.message for n in app._notifications)
         await _open_settings(app, pilot)  # the theme list opens on the theme in use
         assert app.settings.theme == theme and not settings_path().exists()
+
+
+def test_the_default_keys_clash_nowhere() -> None:
+    bindings = catalog()
+    assert {
+        b.id: clashes(b.id, b.keys, {}, bindings) for b in bindings if clashes(b.id, b.keys, {}, bindings)
+    } == {}
+
+
+def test_remapping_one_binding_keeps_the_others_that_shared_its_keys() -> None:
+    """Textual drops every binding on a remapped binding's old keys; the full keymap restates them."""
+    from quizapp.tui.screens.study import StudyScreen
+
+    assert ordered_keymap({}) == {}
+    keymap = ordered_keymap({"study.next": "n"})
+    assert keymap["study.submit"] == "enter" and keymap["study.reveal"] == "space"
+
+    def actions(keymap: dict[str, str]) -> dict[str, set[str]]:
+        bindings = StudyScreen._merged_bindings.copy()  # type: ignore[union-attr]
+        bindings.apply_keymap(App._normalize_keymap(keymap))
+        return {key: {b.action for b in found} for key, found in bindings.key_to_bindings.items()}
+
+    assert "enter" not in actions({"study.next": "n"})  # Textual alone: submit lost its key
+    remapped = actions(keymap)
+    assert (remapped["enter"], remapped["space"], remapped["n"]) == ({"submit"}, {"reveal"}, {"next"})
