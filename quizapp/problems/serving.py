@@ -100,10 +100,17 @@ def _clashes(value: float, tolerance: Tolerance, shown: Sequence[float]) -> bool
     return revealed == 0 or any(np.isclose(revealed, float(s), rtol=0, atol=1e-12) for s in shown)
 
 
+def _minus(x: float, sig: int = 4) -> str:
+    """A number with a Unicode minus sign."""
+    return fmt.num(x, sig).replace("-", "−")
+
+
 def _paren(x: float, sig: int = 4) -> str:
     """A number for a formula: negatives in parentheses, (−0.5)."""
-    text = fmt.num(x, sig).replace("-", "−")
-    return f"({text})" if x < 0 else text
+    return f"({_minus(x, sig)})" if x < 0 else _minus(x, sig)
+
+
+_SIZE_TEXT = {"GB": "10⁹", "GiB": "2³⁰"}
 
 
 def _precision(rng: np.random.Generator, spec: Any) -> tuple[str, float]:
@@ -190,7 +197,7 @@ def kv_cache_size(
             f"Per token: 2 × {layers} × {kv_heads} × {head_dim} × {fmt.num(nbytes)} = "
             f"{fmt.num(per_token)} bytes\n"
             f"× {tokens} tokens × {b} sequence(s) = {fmt.num(total, 6)} bytes\n"
-            f"÷ {fmt.num(size, 10)} = {fmt.sigfigs(answer, 3)} {name}"
+            f"÷ {_SIZE_TEXT[name]} = {fmt.sigfigs(answer, 3)} {name}"
         ),
         diagnoses=(
             Diagnosis(answer / 2, "you counted only K (or only V); the cache holds both, hence the factor 2"),
@@ -251,8 +258,8 @@ def weight_memory(
         tolerance=SIG3,
         solution=(
             f"Bits per weight = {bits_line}\n"
-            f"Bytes = {fmt.num(n)}×10⁹ × {fmt.num(bits)} / 8 = {fmt.num(total, 6)}\n"
-            f"÷ {fmt.num(size, 10)} = {fmt.sigfigs(answer, 3)} {name}"
+            f"Bytes = {fmt.num(n)}×10⁹ × {fmt.num(bits)} / 8 = {fmt.num(total / 1e9, 6)}×10⁹\n"
+            f"÷ {_SIZE_TEXT[name]} = {fmt.sigfigs(answer, 3)} {name}"
         ),
         diagnoses=tuple(diagnoses),
     )
@@ -385,7 +392,7 @@ def int8_quantize(
         )
         steps = (
             f"s = {fmt.num(hi)} / 127 = {fmt.num(scale, 6)}\n"
-            f"q = round({_paren(x)} / {fmt.num(scale, 6)}) = round({_paren(ratio, 6)}) = {q}"
+            f"q = round({_paren(x)} / {fmt.num(scale, 6)}) = round({_minus(ratio, 6)}) = {_minus(q)}"
         )
     else:
         setup = (
@@ -397,9 +404,10 @@ def int8_quantize(
         steps = (
             f"s = ({fmt.num(hi)} − {_paren(lo)}) / 255 = {fmt.num(scale, 6)}\n"
             f"z = round({fmt.num(-lo)} / {fmt.num(scale, 6)}) = {zp}\n"
-            f"q = round({_paren(x)} / {fmt.num(scale, 6)}) + {zp} = round({_paren(ratio, 6)}) + {zp} = {q}"
+            f"q = round({_paren(x)} / {fmt.num(scale, 6)}) + {zp} = round({_minus(ratio, 6)}) + {zp} = {q}"
         )
-    dequant = f"x̂ = (q − z)·s = ({q} − {zp}) × {fmt.num(scale, 6)} = {fmt.fixed(x_hat, 4)}"
+    x_hat_text = fmt.fixed(x_hat, 4).replace("-", "−")
+    dequant = f"x̂ = (q − z)·s = ({_minus(q)} − {zp}) × {fmt.num(scale, 6)} = {x_hat_text}"
     if wanted == "q":
         question = f"What is the quantised integer q of x = {fmt.num(x)}? Give an exact integer."
         diagnoses = [
