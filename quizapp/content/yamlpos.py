@@ -1,4 +1,7 @@
-"""Parse YAML into plain Python data plus the line and column of every node, so errors can point at it."""
+"""Parse YAML into plain Python data plus the line and column of every node, so errors can point at it.
+
+Bounded whatever the text: aliases, nesting deeper than `MAX_DEPTH` and integers over `MAX_INT_BITS`
+are refused with a position (the caller bounds the size)."""
 
 from __future__ import annotations
 
