@@ -3,6 +3,9 @@ without clashes and the footer keeps its order."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -118,10 +121,12 @@ async def test_problems_with_the_file_are_shown_on_start_and_on_the_screen(tmp_p
     app = _app(tmp_path, settings=settings)
     app.settings_problems = tuple(problems)
     async with app.run_test(size=SIZE) as pilot:
-        toast = [n for n in app._notifications if n.title.startswith("Settings")]
-        assert len(toast) == 1 and toast[0].title == "Settings: 3 problem(s)"
-        assert "leech_lapses = true" in toast[0].message and "new_per_dya" in toast[0].message
-        assert "“1” is already Again on Study (study.again)" in toast[0].message
+        await app.workers.wait_for_complete()  # the keymap is checked in a thread
+        await pilot.pause()
+        toasts = {n.title: n.message for n in app._notifications}
+        assert "leech_lapses = true" in toasts["Settings: 2 problem(s)"]
+        assert "new_per_dya" in toasts["Settings: 2 problem(s)"]
+        assert "“1” is already Again on Study (study.again)" in toasts["Keys: 1 problem(s)"]
         screen = await _open_settings(app, pilot)
         listed = _text(screen, "#settings-problems")
         assert listed.startswith("3 problem(s)") and "settings.toml: leech_lapses = true" in listed
@@ -286,3 +291,39 @@ def test_remapping_one_binding_keeps_the_others_that_shared_its_keys() -> None:
     assert "enter" not in actions({"study.next": "n"})  # Textual alone: submit lost its key
     remapped = actions(keymap)
     assert (remapped["enter"], remapped["space"], remapped["n"]) == ({"submit"}, {"reveal"}, {"next"})
+
+
+def test_a_screen_imported_after_start_keeps_its_footer_order(tmp_path: Path) -> None:
+    """In a fresh process Study isn't imported when the keymap is set; opening it restates the keymap."""
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from pathlib import Path
+        from textual.widgets._footer import FooterKey
+        from quizapp.settings import Settings
+        import quizapp.tui.app
+        from quizapp.tui.app import StudyFilter, make_app
+
+        quizapp.tui.app.report_problems = lambda app, keymap: None  # its thread would import Study
+
+        async def footer(keymap):
+            app = make_app([Path({str(FIXTURE_BANK)!r})], ":memory:", Settings(keymap=keymap))
+            async with app.run_test(size=(100, 30)) as pilot:
+                assert ("quizapp.tui.screens.study" in sys.modules) == (keymap == {{}})
+                app.start_study(StudyFilter(topics=("beta",)))
+                await pilot.pause()
+                await pilot.press("space")
+                await pilot.pause()
+                await pilot.pause()
+                return [(key.key, key.description) for key in app.screen.query(FooterKey)]
+
+        print(asyncio.run(footer({{"study.again": "z"}})))
+        print(asyncio.run(footer({{}})))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    remapped, default = done.stdout.splitlines()
+    assert remapped == default.replace("('1', 'Again')", "('z', 'Again')") != default

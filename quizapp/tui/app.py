@@ -24,7 +24,7 @@ from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
 from quizapp.store.db import checkpoint, database_file, is_read_only, open_db
 from quizapp.tui.commands import QuizCommands
-from quizapp.tui.keymap import keymap_problems, ordered_keymap
+from quizapp.tui.keymap import keep_footer_order, report_problems
 from quizapp.tui.screens.home import HomeScreen
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
@@ -88,13 +88,14 @@ class QuizApp(App[None]):
                 severity="warning",
                 timeout=8,
             )
-        if problems := [*self.settings_problems, *keymap_problems(self.settings.keymap)]:
+        if self.settings_problems:
             self.notify(
-                "\n".join(problems) + "\nSettings (,) lists them too.",
-                title=f"Settings: {len(problems)} problem(s)",
+                "\n".join(self.settings_problems) + "\nSettings (,) lists them too.",
+                title=f"Settings: {len(self.settings_problems)} problem(s)",
                 severity="warning",
                 timeout=20,
             )
+        report_problems(self, self.settings.keymap)
         if self.initial_study is not None:
             self.start_study(self.initial_study)
         if any(card.kind == "numeric" for card in self.bank.cards.values()):
@@ -119,7 +120,7 @@ class QuizApp(App[None]):
 
     def set_keymap(self, keymap: Keymap) -> None:
         """Remap keys by binding id, keeping every screen's footer in its declared order."""
-        super().set_keymap(ordered_keymap(keymap))
+        keep_footer_order(self, keymap)
 
     def use_theme(self, name: str) -> None:
         """Switch to the theme `name`, or say it doesn't exist (a typo in settings.toml must not crash)."""

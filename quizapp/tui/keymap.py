@@ -2,16 +2,20 @@
 
 A binding id is "<context>.<name>" (study.good); the context says where the key works. Two bindings clash
 when they share a key in one context (or one is app-wide) and can be active at the same moment. Screen
-classes are imported only when asked about, so the app's start-up doesn't pay for them.
+classes are imported only when asked about (or in a thread), so the app's start-up doesn't pay for them.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary, WeakSet
 
+from textual.app import App
 from textual.binding import Binding
 from textual.keys import _character_to_key  # what App.set_keymap itself uses to normalize "?" etc.
 
@@ -95,16 +99,59 @@ def _contexts_for(keymap: Mapping[str, str], extra: Iterable[str] = ()) -> list[
     return [context for context in CONTEXTS if context in wanted]
 
 
-def ordered_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+def loaded(context: str) -> bool:
+    """Whether the module declaring a context's bindings is imported already (asking costs nothing)."""
+    return CONTEXTS[context][0].partition(":")[0] in sys.modules
+
+
+def ordered_keymap(keymap: Mapping[str, str], *, import_screens: bool = False) -> dict[str, str]:
     """`keymap` plus the default keys of every other binding of the contexts it touches.
 
     Textual moves a remapped binding to the end of its screen's bindings (the footer order changes) and
     drops the other bindings that shared one of its old keys; restating every binding of the screen
-    makes it rebuild them all, in their declared order."""
+    makes it rebuild them all, in their declared order. Only screens already imported are restated unless
+    `import_screens` (importing Study costs a quarter of a second: not on the way to the first frame)."""
     if not keymap:
         return {}
-    full = {binding.id: binding.keys for binding in catalog(_contexts_for(keymap))}
+    contexts = [c for c in _contexts_for(keymap) if import_screens or loaded(c)]
+    full = {binding.id: binding.keys for binding in catalog(contexts)}
     return {**full, **{binding_id: normalize(keys) for binding_id, keys in keymap.items()}}
+
+
+_IN_FORCE: WeakKeyDictionary[App[Any], dict[str, str]] = WeakKeyDictionary()  # each app's own keymap
+_WATCHED: WeakSet[App[Any]] = WeakSet()  # apps that restate it when a screen opens
+
+
+def keep_footer_order(app: App[Any], keymap: Mapping[str, str]) -> None:
+    """Put `keymap` in force in `app`, restated (ordered_keymap) now and whenever a screen opens, since
+    opening one may have imported its module."""
+    _IN_FORCE[app] = dict(keymap)
+
+    def restate(_: object = None) -> None:
+        App.set_keymap(app, ordered_keymap(_IN_FORCE.get(app, {})))
+
+    restate()
+    if app.is_running and app not in _WATCHED:
+        _WATCHED.add(app)
+        app.screen_change_signal.subscribe(app, restate)
+
+
+def report_problems(app: App[Any], keymap: Mapping[str, str]) -> None:
+    """Notify what is wrong with `keymap`, checked in a thread (it imports every screen it names)."""
+    if not keymap:
+        return
+
+    def check() -> None:
+        if problems := keymap_problems(keymap):
+            app.call_from_thread(
+                app.notify,
+                "\n".join(problems) + "\nSettings (,) lists them too.",
+                title=f"Keys: {len(problems)} problem(s)",
+                severity="warning",
+                timeout=20,
+            )
+
+    app.run_worker(check, thread=True, group="keymap-check", exit_on_error=False)
 
 
 def _may_meet(first: KeyBinding, second: KeyBinding) -> bool:
