@@ -175,7 +175,7 @@ def _simulate(p: Problem) -> float:
 def test_lr_schedule_matches_an_epoch_by_epoch_simulation(seed: int) -> None:
     p = lr_schedule(_rng(seed))
     assert p.answer == pytest.approx(_simulate(p), rel=1e-9)
-    assert p.tolerance.rtol is None and p.tolerance.decimals is None  # the default: 1% relative
+    assert p.tolerance.sigfigs == 3 and "Give 3 significant figures." in p.prompt
     assert fmt.num(p.given["lr0"]) in p.prompt
 
 

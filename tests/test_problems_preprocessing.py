@@ -10,6 +10,7 @@ import pytest
 from quizapp.problems import fmt, preprocessing
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import generators
+from quizapp.problems.tolerance import within
 
 NAMES = [name for name in generators() if name.startswith("preprocessing.")]
 
@@ -33,7 +34,23 @@ def test_solution_states_the_answer_and_diagnoses_differ(name: str, seed: int) -
         if problem.unit == "count":
             assert diagnosis.value != problem.answer
         else:
-            assert not np.allclose(diagnosis.value, problem.answer, rtol=0.02)
+            assert not within(diagnosis.value, problem.answer, problem.tolerance, problem.unit, factor=2.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prompt_states_the_form_it_grades(name: str) -> None:
+    problem: Problem = generators()[name].fn(rng(1))
+    if problem.unit == "count":
+        assert "Give the exact count." in problem.prompt
+    else:
+        assert problem.tolerance.decimals == 3 and "Give 3 decimals." in problem.prompt
+        assert "(index " in problem.prompt  # the position is never left to a 0- or 1-based reading
+
+
+def test_min_max_never_asks_a_value_half_way_between_two_3_decimal_answers() -> None:
+    for seed in range(300):
+        answer = preprocessing.min_max(rng(seed)).answer
+        assert not math.isclose((answer * 1000) % 1, 0.5, abs_tol=1e-9), answer
 
 
 def test_standardize_helper_by_hand() -> None:

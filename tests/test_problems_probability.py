@@ -10,6 +10,7 @@ import pytest
 from quizapp.problems import fmt, probability
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import generators
+from quizapp.problems.tolerance import within
 
 NAMES = [name for name in generators() if name.startswith("probability.")]
 
@@ -31,7 +32,18 @@ def test_solution_states_the_answer_and_diagnoses_differ(name: str, seed: int) -
     assert fmt.value(problem.answer) in problem.solution
     assert 1 <= len(problem.diagnoses) <= 3
     for diagnosis in problem.diagnoses:
-        assert not np.allclose(diagnosis.value, problem.answer, rtol=0.02)
+        assert not within(diagnosis.value, problem.answer, problem.tolerance, problem.unit, factor=2.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prompt_states_the_precision_it_grades(name: str) -> None:
+    problem: Problem = generators()[name].fn(rng(1))
+    tolerance = problem.tolerance
+    if tolerance.decimals is not None:
+        assert f"Give {tolerance.decimals} decimals." in problem.prompt
+    else:
+        assert tolerance.sigfigs is not None
+        assert f"Give {tolerance.sigfigs} significant figures." in problem.prompt
 
 
 def test_bayes_rule_mammography_example() -> None:
@@ -128,8 +140,9 @@ def test_bootstrap_oob_small_n_by_hand() -> None:
     assert pytest.approx(math.exp(-1)) in [d.value for d in problem.diagnoses]
 
 
-def test_bootstrap_oob_large_n_accepts_one_over_e() -> None:
-    # For n = 1000 the exact value is within 0.1% of 1/e, so 1/e is no mistake there.
+def test_bootstrap_oob_asks_enough_decimals_to_tell_n_from_the_limit() -> None:
+    # For n = 1000, (1 − 1/n)^n = 0.36770 while 1/e = 0.36788: 4 decimals tell them apart.
     problem = probability.bootstrap_oob(rng(), n=1000)
-    assert problem.answer == pytest.approx(math.exp(-1), rel=1e-3)
-    assert all(d.value != pytest.approx(math.exp(-1), rel=0.02) for d in problem.diagnoses)
+    assert problem.answer == pytest.approx(0.3676954, abs=1e-6)
+    assert problem.tolerance.decimals == 4 and "Give 4 decimals." in problem.prompt
+    assert pytest.approx(math.exp(-1)) in [d.value for d in problem.diagnoses]

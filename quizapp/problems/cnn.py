@@ -46,7 +46,7 @@ def conv_output_size(
     return Problem(
         prompt=(
             f"A Conv2d layer with a {k}×{k} kernel, stride {s} and {pad_text} is applied to a\n"
-            f"{n}×{n} input (no dilation). What is the height of the output?"
+            f"{n}×{n} input (no dilation). What is the height of the output? Give the exact count."
         ),
         given={"size": n, "kernel": k, "stride": s, "padding": p},
         answer=truth,
@@ -94,7 +94,10 @@ def conv_params(
         Diagnosis(co * (k * k + b), "you forgot c_in: every filter spans all input channels"),
     ]
     return Problem(
-        prompt=(f"How many learnable parameters does nn.Conv2d({ci}, {co}, kernel_size={k}, bias={b}) have?"),
+        prompt=(
+            f"How many learnable parameters does nn.Conv2d({ci}, {co}, kernel_size={k}, bias={b}) have?\n"
+            "Give the exact count."
+        ),
         given={"c_in": ci, "c_out": co, "kernel": k, "bias": b},
         answer=truth,
         unit="count",
@@ -133,7 +136,7 @@ def pool_output_size(
     return Problem(
         prompt=(
             f"nn.MaxPool2d(kernel_size={k}, stride={s}) (no padding, ceil_mode=False) is applied to a\n"
-            f"{n}×{n} feature map. What is the output width?"
+            f"{n}×{n} feature map. What is the output width? Give the exact count."
         ),
         given={"size": n, "pool": k, "stride": s},
         answer=truth,
@@ -163,7 +166,8 @@ def receptive_field(rng: np.random.Generator, layers: draw.IntSpec = (2, 5), ker
     return Problem(
         prompt=(
             f"{n_layers} convolution layers, each {k}×{k} with stride 1 and no dilation, are stacked.\n"
-            "How many input pixels wide is the receptive field of one unit of the last layer?"
+            "How many input pixels wide is the receptive field of one unit of the last layer?\n"
+            "Give the exact count."
         ),
         given={"layers": n_layers, "kernel": k},
         answer=truth,

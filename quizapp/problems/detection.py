@@ -229,7 +229,7 @@ def nms_kept(
             f"A detector outputs {count} boxes (x1, y1, x2, y2) for one class, with scores:\n{listing}\n"
             f"IoU of the overlapping pairs (all other pairs 0):\n{overlaps}\n"
             f"Greedy NMS visits the boxes by descending score and drops a box whose IoU with an already kept "
-            f"box is > {fmt.num(threshold)}.\nHow many boxes are kept?"
+            f"box is > {fmt.num(threshold)}.\nHow many boxes are kept? Give the exact count."
         ),
         given={"boxes": b, "scores": scores, "iou_threshold": threshold},
         answer=answer,

@@ -285,12 +285,15 @@ def lr_schedule(
         )
 
     truth = at(t)
-    tolerance = Tolerance()
+    tolerance = Tolerance(sigfigs=3)
     diagnoses = [Diagnosis(at(t + 1), "off by one epoch: that is the rate of epoch t + 1"), extra]
     if t >= 1:
         diagnoses.append(Diagnosis(at(t - 1), "off by one epoch: that is the rate of epoch t − 1"))
     return Problem(
-        prompt=f"{intro}\nThe scheduler is {setup}.\nWhat learning rate is used during epoch {t}?",
+        prompt=(
+            f"{intro}\nThe scheduler is {setup}.\n"
+            f"What learning rate is used during epoch {t}? Give 3 significant figures."
+        ),
         given={"kind": name, "lr0": base, "epoch": t, "scheduler": setup},
         answer=truth,
         tolerance=tolerance,

@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
 MAX_REDRAWS = 100
+DEC3 = Tolerance(decimals=3)
 
 # Categorical columns a table may have: (name, fewest categories, most categories).
 _CATEGORICAL: list[tuple[str, int, int]] = [
@@ -38,7 +40,9 @@ def _p(x: float) -> str:
 
 
 def _ordinal(i: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
+    """`2nd (index 1)` for i = 2: the position counted from 1, with its 0-based index, never ambiguous."""
+    word = {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
+    return f"{word} (index {i - 1})"
 
 
 def _standardized(values: np.ndarray, index: int) -> float:
@@ -99,10 +103,11 @@ def standardize(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
             "A feature takes these values in the training set:\n"
             f"  x: {fmt.vec(values)}\n"
             "StandardScaler (mean and population std, ddof=0) is fitted on them.\n"
-            f"What does it map the {_ordinal(index + 1)} value, x = {x}, to?"
+            f"What does it map the {_ordinal(index + 1)} value, x = {x}, to? Give 3 decimals."
         ),
         given={"values": values, "index": index},
         answer=z,
+        tolerance=DEC3,
         solution=(
             f"mean = {fmt.num(mean)}, std = √(Σ(x − mean)² / {size}) = {fmt.num(std)}\n"
             f"z = (x − mean) / std = ({x} − {_p(mean)}) / {fmt.num(std)} = {fmt.num(z)}"
@@ -128,7 +133,9 @@ def min_max(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
         low = int(rng.integers(5, 60))
         values = low + rng.integers(0, 51, size=size)
         lo, hi = int(values.min()), int(values.max())
-        inside = np.flatnonzero((values > lo) & (values < hi) & (2 * values != lo + hi))
+        scaled_all = (values - lo) / max(hi - lo, 1)
+        halfway = np.isclose((scaled_all * 1000) % 1, 0.5)  # e.g. 3/16 = 0.1875: no fair 3-decimal answer
+        inside = np.flatnonzero((values > lo) & (values < hi) & (2 * values != lo + hi) & ~halfway)
         if len(inside):
             break
     else:
@@ -140,10 +147,11 @@ def min_max(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
         prompt=(
             "MinMaxScaler (default feature_range [0, 1]) is fitted on these values of a feature:\n"
             f"  x: {fmt.vec(values)}\n"
-            f"What does it map the {_ordinal(index + 1)} value, x = {x}, to?"
+            f"What does it map the {_ordinal(index + 1)} value, x = {x}, to? Give 3 decimals."
         ),
         given={"values": values, "index": index},
         answer=scaled,
+        tolerance=DEC3,
         solution=(
             "x' = (x − min) / (max − min)\n"
             f"= ({x} − {lo}) / ({hi} − {lo}) = {x - lo} / {hi - lo} = {fmt.num(scaled)}"
@@ -188,10 +196,12 @@ def batch_norm(
             f"  x: {fmt.vec(x)}\n"
             f"with γ = {fmt.num(g)}, β = {fmt.num(b)}, ε = {fmt.num(epsilon)}.\n"
             "It normalises with the batch mean and the biased batch variance (divided by the batch size).\n"
-            f"What is its output for the {_ordinal(index + 1)} element, x = {fmt.num(x[index])}?"
+            f"What is its output for the {_ordinal(index + 1)} element, x = {fmt.num(x[index])}? "
+            "Give 3 decimals."
         ),
         given={"x": x, "index": index, "gamma": g, "beta": b, "eps": epsilon},
         answer=y,
+        tolerance=DEC3,
         solution=(
             f"mean = {fmt.num(mean)}, var = Σ(x − mean)² / {size} = {fmt.num(var)}\n"
             f"x̂ = (x − mean) / √(var + ε) = ({fmt.num(x[index])} − {_p(mean)}) / "
@@ -261,7 +271,8 @@ def one_hot_width(
         prompt=(
             "A table has these categorical columns (number of distinct categories in the training data):\n"
             f"{lines}\n"
-            f"How many columns does sklearn's OneHotEncoder(drop={drop_mode!r}) output for them?"
+            f"How many columns does sklearn's OneHotEncoder(drop={drop_mode!r}) output for them?\n"
+            "Give the exact count."
         ),
         given={"features": names, "categories": cards, "drop": drop_mode},
         answer=width,

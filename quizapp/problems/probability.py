@@ -6,11 +6,14 @@ from typing import Any
 
 import numpy as np
 
+from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
 MAX_REDRAWS = 100
+DEC3 = Tolerance(decimals=3)
+ASK3 = "Give 3 decimals."
 
 # Words of a spam filter: (word, range of P(word | spam), range of P(word | ham)).
 _WORDS: list[tuple[str, tuple[float, float], tuple[float, float]]] = [
@@ -100,11 +103,13 @@ def bayes_rule(
             f"A condition affects {_percent(prev)} of people. A test detects it in {_percent(sens)}\n"
             f"of people who have it (sensitivity) and correctly clears {_percent(spec)} of people who\n"
             "don't (specificity).\n"
-            "Someone tests positive. What is the probability that they have the condition?"
+            "Someone tests positive. What is the probability that they have the condition?\n"
+            "Give 3 significant figures."
         ),
         given={"prevalence": prev, "sensitivity": sens, "specificity": spec},
         answer=posterior,
         unit="probability",
+        tolerance=Tolerance(sigfigs=3),
         solution=(
             "P(C | +) = sens·prev / (sens·prev + (1 − spec)·(1 − prev))\n"
             f"= {fmt.num(sens)}·{fmt.num(prev)} / ({fmt.num(sens)}·{fmt.num(prev)} + "
@@ -169,13 +174,16 @@ def naive_bayes_posterior(rng: np.random.Generator, features: draw.IntSpec = (2,
 
     return Problem(
         prompt=(
-            f"A naive Bayes spam filter uses P(spam) = {fmt.num(prior)} and these word likelihoods:\n"
+            "A Bernoulli naive Bayes spam filter (each word is a binary present/absent feature, so\n"
+            "an absent word contributes 1 − P(present)) uses these likelihoods and\n"
+            f"P(spam) = {fmt.num(prior)}:\n"
             f"{table}\n"
-            f"An email {email}. What is P(spam | email)?"
+            f"An email {email}. What is P(spam | email)? {ASK3}"
         ),
         given={"prior_spam": prior, "words": words, "p_spam": lik1, "p_ham": lik0, "present": x},
         answer=posterior,
         unit="probability",
+        tolerance=DEC3,
         solution=(
             f"spam: {factors(prior, lik1)} = {fmt.num(joint1)}\n"
             f"ham:  {factors(1 - prior, lik0)} = {fmt.num(joint0)}\n"
@@ -199,11 +207,12 @@ def logit_probability(rng: np.random.Generator, logit: draw.RealSpec = (-4, 4)) 
     return Problem(
         prompt=(
             f"A logistic-regression model outputs the logit z = {fmt.num(z)} for an example.\n"
-            "What probability does it give the positive class?"
+            f"What probability does it give the positive class? {ASK3}"
         ),
         given={"logit": z},
         answer=p,
         unit="probability",
+        tolerance=DEC3,
         solution=(
             "p = σ(z) = 1 / (1 + e^(−z))\n"
             f"= 1 / (1 + e^({fmt.num(-z)})) = 1 / (1 + {fmt.num(np.exp(-z))}) = {fmt.num(p)}"
@@ -251,10 +260,11 @@ def odds_ratio(
         prompt=(
             f"In a logistic regression the feature x has coefficient β = {fmt.num(beta)}. For one example\n"
             f"the model predicts p = {fmt.num(p0)}. By what factor do the odds of the positive class change\n"
-            f"when x rises by {step} {unit}, everything else fixed?"
+            f"when x rises by {step} {unit}, everything else fixed? Give 3 significant figures."
         ),
         given={"coef": beta, "delta": step, "p": p0},
         answer=factor,
+        tolerance=Tolerance(sigfigs=3),
         solution=(
             "log-odds = β·x + …: raising x by Δ adds β·Δ to the log-odds and multiplies the odds by e^(β·Δ)\n"
             f"e^({fmt.num(beta)}·{step}) = e^({fmt.num(beta * step)}) = {fmt.num(factor)}\n"
@@ -283,11 +293,12 @@ def logistic_prediction(rng: np.random.Generator, d: draw.IntSpec = (2, 4)) -> P
         prompt=(
             "A logistic-regression model has\n"
             f"  weights w = {fmt.vec(w)}\n  bias b = {fmt.num(b)}\n"
-            f"What probability does it predict for the positive class at x = {fmt.vec(x)}?"
+            f"What probability does it predict for the positive class at x = {fmt.vec(x)}? {ASK3}"
         ),
         given={"w": w, "b": b, "x": x},
         answer=p,
         unit="probability",
+        tolerance=DEC3,
         solution=(
             f"z = w·x + b = {products} {_signed(b)} = {fmt.num(z)}\n"
             f"p = σ(z) = 1 / (1 + e^({fmt.num(-z)})) = {fmt.num(p)}"
@@ -310,11 +321,13 @@ def bootstrap_oob(rng: np.random.Generator, n: draw.IntSpec = (5, 1000)) -> Prob
     return Problem(
         prompt=(
             f"A bootstrap sample draws {size} examples with replacement from a training set of {size}.\n"
-            "What is the probability that a given example is NOT in the sample (is out-of-bag)?"
+            "What is the probability that a given example is NOT in the sample (is out-of-bag)?\n"
+            "Give 4 decimals."
         ),
         given={"n": size},
         answer=p,
         unit="probability",
+        tolerance=Tolerance(decimals=4),
         solution=(
             f"Each draw misses the example with probability 1 − 1/{size}; the {size} draws are independent.\n"
             f"P(out-of-bag) = (1 − 1/{size})^{size} = {fmt.num(p)}  (→ 1/e ≈ 0.3679 as n grows)"

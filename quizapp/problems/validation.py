@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
@@ -93,7 +94,7 @@ def kfold_sizes(rng: np.random.Generator, n: draw.IntSpec = (10, 103), k: draw.I
     return Problem(
         prompt=(
             f"sklearn's KFold(n_splits={n_splits}) (no shuffling) splits {n_samples} examples.\n"
-            f"How many examples are in each test fold? Answer as {_fold_list(n_splits)}."
+            f"How many examples are in each test fold? Answer as {_fold_list(n_splits)}, exact counts."
         ),
         given={"n": n_samples, "k": n_splits},
         answer=sizes.tolist(),
@@ -149,7 +150,8 @@ def stratified_counts(
             f"It is split by sklearn's StratifiedKFold(n_splits={n_splits}) (no shuffling), which spreads\n"
             "each class as evenly as possible over the test folds, the leftover positives going to the "
             "first folds.\n"
-            f"How many positives are in each test fold? Answer as a list of {n_splits} counts, fold 1 first."
+            f"How many positives are in each test fold? Answer as a list of {n_splits} exact counts,\n"
+            "fold 1 first."
         ),
         given={"n_pos": positives, "n_neg": negatives, "k": n_splits},
         answer=counts.tolist(),
@@ -186,7 +188,7 @@ def loocv_fits(rng: np.random.Generator, n: draw.IntSpec = (20, 500)) -> Problem
     return Problem(
         prompt=(
             f"You estimate a model's error by leave-one-out cross-validation on {n_samples} examples\n"
-            "(no final refit on all the data). How many times is the model fitted?"
+            "(no final refit on all the data). How many times is the model fitted? Give the exact count."
         ),
         given={"n": n_samples},
         answer=fits,
@@ -260,7 +262,7 @@ def grid_search_fits(
             f"GridSearchCV(GradientBoostingClassifier(), param_grid, cv={n_splits}, refit={do_refit}) "
             "searches this grid:\n"
             f"{grid_lines}\n"
-            "How many times is a model fitted in total?"
+            "How many times is a model fitted in total? Give the exact count."
         ),
         given={"param_grid": param_grid, "k": n_splits, "refit": do_refit},
         answer=fits,
@@ -294,10 +296,12 @@ def class_weights(
         prompt=(
             f"A training set of {n_samples} examples has {n_classes} classes with these counts:\n"
             f"{lines}\n"
-            f'What weight does sklearn\'s class_weight="balanced" give class {asked}?'
+            f'What weight does sklearn\'s class_weight="balanced" give class {asked}?\n'
+            "Give 3 significant figures."
         ),
         given={"counts": counts, "class": asked},
         answer=weight,
+        tolerance=Tolerance(sigfigs=3),
         solution=(
             "balanced weight = n_samples / (n_classes · count of the class)\n"
             f"= {n_samples} / ({n_classes} · {count}) = {n_samples} / {n_classes * count}\n"
@@ -337,7 +341,8 @@ def nested_cv_fits(
             f"Nested cross-validation: cross_val_score(search, X, y, cv={outer_k}) with\n"
             f"  search = GridSearchCV(model, param_grid, cv={inner_k}, refit=True)\n"
             f"and a param_grid of {n_candidates} candidate settings.\n"
-            "How many times is the model fitted in total? (No final fit on all the data afterwards.)"
+            "How many times is the model fitted in total? (No final fit on all the data afterwards.)\n"
+            "Give the exact count."
         ),
         given={"outer": outer_k, "inner": inner_k, "candidates": n_candidates},
         answer=fits,
