@@ -124,8 +124,8 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
             except ValidationError as error:
                 message = error.errors(include_url=False)[0]["msg"]
                 default = Settings.model_fields[name].default
-                shown = f"{name} = {_toml(value)}"
-                problems.append(f"{origin}: {shown}: {message}; using the default {_toml(default)}")
+                shown = f"{name} = {as_toml(value)}"
+                problems.append(f"{origin}: {shown}: {message}; using the default {as_toml(default)}")
             else:
                 values[name] = value
     return values, problems
@@ -134,18 +134,20 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
 def check_keymap(raw: Any, origin: str) -> tuple[dict[str, str], list[str]]:
     """The usable entries of a keymap table (keys normalized) and one message per unusable entry."""
     if not isinstance(raw, dict):
-        return {}, [f'{origin}: keymap = {_toml(raw)}: should be a table of binding id = "keys"; ignored']
+        return {}, [f'{origin}: keymap = {as_toml(raw)}: should be a table of binding id = "keys"; ignored']
     keymap: dict[str, str] = {}
     problems: list[str] = []
     for binding_id, keys in raw.items():
         try:
             keymap[binding_id] = parse_keys(keys)
         except ValueError as error:
-            problems.append(f"{origin}: keymap.{binding_id} = {_toml(keys)}: {error}; using the default keys")
+            problems.append(
+                f"{origin}: keymap.{binding_id} = {as_toml(keys)}: {error}; using the default keys"
+            )
     return keymap, problems
 
 
-def _toml(value: Any) -> str:
+def as_toml(value: Any) -> str:
     """A value as TOML spells it (true, "text", 3), for messages about the file."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -270,11 +272,11 @@ def save_settings(
     file = read_settings_file(target)
     if not file.writable:
         raise SettingsNotSaved(file.problem)
-    _write_atomically(target, update_toml(file.text, changes))
+    _write_atomically(target, updateas_toml(file.text, changes))
     return path
 
 
-def update_toml(text: str, changes: Mapping[str, Any]) -> str:
+def updateas_toml(text: str, changes: Mapping[str, Any]) -> str:
     """`text` with the changed keys set (keymap entries set or removed), everything else as it was."""
     import tomlkit  # only a save needs it: keep it off the start-up path
     from tomlkit.exceptions import TOMLKitError

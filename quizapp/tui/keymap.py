@@ -19,6 +19,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.keys import _character_to_key  # what App.set_keymap itself uses to normalize "?" etc.
 
+from quizapp.settings import as_toml
+
 # Context (the binding id's prefix) -> (the class declaring its bindings, the name users see).
 CONTEXTS: dict[str, tuple[str, str]] = {
     "app": ("quizapp.tui.app:QuizApp", "Everywhere"),
@@ -203,5 +205,5 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
             problems.append(f"keymap.{binding_id}: no such binding{guess}; ignored")
             continue
         for clash in clashes(binding_id, keys, keymap, bindings):
-            problems.append(f"keymap.{binding_id} = {keys!r}: {clash}")
+            problems.append(f"keymap.{binding_id} = {as_toml(keys)}: {clash}")
     return problems

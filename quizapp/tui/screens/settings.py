@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from quizapp.settings import (
     ENV_PREFIX,
     Settings,
+    as_toml,
     bad_fields,
     changes_between,
     env_overrides,
@@ -57,9 +58,9 @@ def describe(changes: dict[str, Any]) -> str:
     parts = []
     for name, value in changes.items():
         if name == "keymap":
-            parts += [f"keymap.{k} = {v!r}" if v else f"keymap.{k} removed" for k, v in value.items()]
+            parts += [f"keymap.{k} = {as_toml(v)}" if v else f"keymap.{k} removed" for k, v in value.items()]
         else:
-            parts.append(f"{name} = {value!r}")
+            parts.append(f"{name} = {as_toml(value)}")
     return ", ".join(parts)
 
 
@@ -133,7 +134,9 @@ class SettingsScreen(Screen[None]):
         if problems:
             text.append(f"{len(problems)} problem(s); each falls back to its default:", style="bold yellow")
             for problem in problems:  # the path is shown above: its name is enough here
-                text.append(f"\n• {path.name}{problem.removeprefix(str(path))}")
+                if problem.startswith(str(path)):
+                    problem = path.name + problem.removeprefix(str(path))
+                text.append(f"\n• {problem}")
         self.query_one("#settings-problems", Static).update(text)
         self.query_one("#settings-problems").display = bool(problems)
 
