@@ -106,16 +106,17 @@ def loaded(context: str) -> bool:
     return CONTEXTS[context][0].partition(":")[0] in sys.modules
 
 
-def ordered_keymap(keymap: Mapping[str, str], *, import_screens: bool = False) -> dict[str, str]:
+def ordered_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     """`keymap` plus the default keys of every other binding of the contexts it touches.
 
     Textual moves a remapped binding to the end of its screen's bindings (the footer order changes) and
     drops the other bindings that shared one of its old keys; restating every binding of the screen
-    makes it rebuild them all, in their declared order. Only screens already imported are restated unless
-    `import_screens` (importing Study costs a quarter of a second: not on the way to the first frame)."""
+    makes it rebuild them all, in their declared order. Only screens already imported are restated
+    (importing Study costs a quarter of a second: not on the way to the first frame); keep_footer_order
+    restates again as each screen opens."""
     if not keymap:
         return {}
-    contexts = [c for c in _contexts_for(keymap) if import_screens or loaded(c)]
+    contexts = [context for context in _contexts_for(keymap) if loaded(context)]
     full = {binding.id: binding.keys for binding in catalog(contexts)}
     return {**full, **{binding_id: normalize(keys) for binding_id, keys in keymap.items()}}
 
