@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,47 @@ def test_the_drill_log_is_apart_from_the_schedule(db: Database) -> None:
         1,
     )
     assert repo.get_card(db, "alpha-four") is None and repo.review_count(db, "alpha-four") == 0
+
+
+def test_undoing_a_review_that_was_followed_by_another_is_refused(db: Database) -> None:
+    first = repo.record_review(db, None, _state(stability=1.0), Review("alpha-one", NOW, 3))
+    repo.record_review(db, _state(stability=1.0), _state(stability=4.0), Review("alpha-one", NOW, 4))
+    with pytest.raises(repo.ReviewSuperseded, match="alpha-one"):
+        repo.undo_review(db, first)  # restoring its card_before would wipe the later grade
+    assert repo.get_card(db, "alpha-one") == _state(stability=4.0)
+    assert repo.review_count(db, "alpha-one") == 2
+
+
+def test_a_write_transaction_rolls_back_everything_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError, match="boom"), store_db.write_transaction(db):
+        repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))  # joins the transaction
+        raise RuntimeError("boom")
+    assert repo.get_card(db, "alpha-one") is None and repo.review_count(db, "alpha-one") == 0
+    assert not db.conn.in_transaction
+
+
+def test_pending_writes_wait_for_a_lock_keep_their_order_and_run_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quizapp.store.pending import PendingWrites
+
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 20)
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    notices: list[tuple[str, bool]] = []
+    scheduled: list[object] = []
+    writes = PendingWrites(db, notify=lambda text, warning: notices.append((text, warning)),
+                           schedule=lambda seconds, callback: scheduled.append(callback))  # fmt: skip
+    done: list[int] = []
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    for seed in (1, 2):
+        write = partial(repo.record_drill, db, "alpha-four", NOW, seed, True, None)
+        assert not writes.submit(write, lambda drill_id: done.append(drill_id))
+    assert len(writes) == 2 and done == [] and len(scheduled) == 1
+    assert len(notices) == 1 and "database is locked" in notices[0][0] and notices[0][1]
+    other.execute("ROLLBACK")
+    assert writes.retry() and len(writes) == 0
+    assert db.execute("SELECT seed FROM drills ORDER BY id").fetchall() == [(1,), (2,)]
+    assert done == [1, 2] and notices[-1] == ("Saved.", False)
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 20  # a retry's short timeout is undone
