@@ -207,12 +207,14 @@ def inspect_file(path: Path) -> FileCheck:
         size = path.stat().st_size
     except FileNotFoundError:
         return FileCheck(False, 0, _writable(path))
+    if path.is_dir():
+        raise DatabaseRefused(f"unable to open {path}: it is a folder, not a database file")
     if size == 0:
         return FileCheck(False, 0, _writable(path))
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
-        raise NotAQuizappDatabase(f"{path} is not a SQLite database")
+        raise NotAQuizappDatabase(f"{path} is not a database: it is not a SQLite file")
     uri = _read_only_uri(path)
     if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
         uri += "&immutable=1"  # nothing to recover: read without even creating -shm/-wal next to it

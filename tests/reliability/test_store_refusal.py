@@ -81,7 +81,7 @@ def test_another_programs_meta_table_is_not_taken_for_quizapps(tmp_path: Path) -
 def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "q.db"
     path.write_bytes(content)
-    with pytest.raises(NotAQuizappDatabase, match=r"not a SQLite database|cannot be read"):
+    with pytest.raises(NotAQuizappDatabase, match=r"not a SQLite file|cannot be read"):
         open_db(path)
     assert _fingerprint(tmp_path) == {"q.db": hashlib.sha256(content).hexdigest()}
 
