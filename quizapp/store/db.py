@@ -297,8 +297,12 @@ def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | 
                 f"{path} is read-only and needs an upgrade (schema {found.version} to {SCHEMA_VERSION}); "
                 "open it once where it can be written"
             )
-        conn = _connect(_read_only_uri(path), uri=True)
+        uri = _read_only_uri(path)
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            uri += "&immutable=1"  # no folder to put -shm in; and nobody can write the file there either
+        conn = _connect(uri, uri=True)
         conn.execute("PRAGMA query_only = 1")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fail here, not on the first screen
         return Database(conn)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(_connect(str(path)))

@@ -212,3 +212,23 @@ def test_the_cli_refuses_with_a_message_and_exit_2(tmp_path: Path, kind: str) ->
     assert run.returncode == 2, run.stderr
     assert "cannot open the database" in run.stderr and "Traceback" not in run.stderr
     assert _fingerprint(tmp_path) == before
+
+
+def test_a_database_in_a_read_only_folder_opens_read_only(tmp_path: Path) -> None:
+    folder = tmp_path / "ro-folder"
+    path = folder / "q.db"
+    open_db(path).conn.close()  # WAL mode, closed cleanly: no -wal or -shm left, none can be created
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("running as root on a filesystem without chattr +i")
+    try:
+        db = open_db(path)
+        assert is_read_only(db) and schema_version(db) == SCHEMA_VERSION
+        db.conn.close()
+    finally:
+        if os.geteuid() != 0:
+            folder.chmod(0o755)
+        else:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["q.db"]
