@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.cli import main
+from quizapp.cli import attach_dash_values, main
 from quizapp.content.bank import CONTENT_ENV, content_dirs, load_bank
 from quizapp.content.schema import NumericCard
 from quizapp.drill import drill_plan
@@ -34,6 +34,13 @@ cards:
   - id: cli-auc
     kind: numeric
     generator: metrics.roc_auc
+  - id: cli-negative
+    kind: numeric
+    prompt: "What is -{a} / 400? Give 4 decimals."
+    params: {a: {int: [1, 2]}}
+    answer: -a / 400
+    tolerance: {decimals: 4}
+    solution: "-{a} / 400 = {answer}"
   - id: cli-flash
     kind: flashcard
     front: Q?
@@ -200,3 +207,104 @@ def test_validate_runs_numeric_cards_and_reports_file_and_line(
         lines[2]
         == f"{path}:13:5: card `rt-param`: metrics.roc_auc has no param bins (it takes: n, separation)"
     )
+
+
+def _negative_truth(content: Path) -> str:
+    """The truth of cli-negative for seed 3 as it should be typed, e.g. `-0.0050`."""
+    card = load_bank(content_dirs()).cards["cli-negative"]
+    assert isinstance(card, NumericCard)
+    problem = make_problem(card, 3)
+    a = problem.given["a"]
+    assert float(problem.answer) == -a / 400  # type: ignore[arg-type]
+    return expected_text(problem.answer, problem.tolerance)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ["--answer", "{}"],
+        ["--answer={}"],
+        ["--ans", "{}"],  # an abbreviation, as argparse allows
+        ["--answer", "{} "],
+    ],
+)
+def test_negative_answers_are_read_however_the_option_is_written(
+    content: Path, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
+    truth = _negative_truth(content)
+    assert truth.startswith("-")
+    answer = [part.format(truth) for part in form]
+    assert main(["check", "cli-negative", "--seed", "3", *answer, "--json"]) == 0
+    assert _json(capsys)["status"] == "correct"
+    # as scientific notation (argparse alone refused `-2.5e-3`: "expected one argument") and Unicode minus
+    scientific = f"{float(truth) * 1000:.1f}e-3"
+    for typed in (scientific, "−" + truth[1:], f"-{truth[1:]}".replace("-0.", "-.")):
+        assert main(["check", "cli-negative", "--seed", "3", "--answer", typed, "--json"]) == 0, typed
+        assert _json(capsys)["parsed"] == pytest.approx(float(truth))
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("-1 2", "asks for one number, you typed 2"), ("-abc", "`-abc` is not a number"), ("-", "not a number")],
+)
+def test_answers_starting_with_a_dash_reach_the_checker(
+    content: Path, capsys: pytest.CaptureFixture[str], typed: str, says: str
+) -> None:
+    assert main(["check", "cli-negative", "--seed", "3", "--answer", typed, "--json"]) == 2
+    assert says in _json(capsys)["message"]  # type: ignore[operator]
+
+
+def test_a_missing_answer_is_still_argparses_error(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "cli-negative", "--seed", "3", "--answer", "--json"])
+    assert exited.value.code == 2
+    assert "--answer: expected one argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "joined"),
+    [
+        (["check", "c", "--answer", "-2.5e-3"], ["check", "c", "--answer=-2.5e-3"]),
+        (["check", "c", "--seed", "-1", "--answer", "-x"], ["check", "c", "--seed=-1", "--answer=-x"]),
+        (["check", "c", "--answer", "0.5", "--seed", "3"], ["check", "c", "--answer", "0.5", "--seed", "3"]),
+        (["check", "c", "--answer", "--json"], ["check", "c", "--answer", "--json"]),
+        (["check", "c", "--answer=-1", "--an", "-2"], ["check", "c", "--answer=-1", "--an=-2"]),
+        (["check", "c", "--", "--answer", "-1"], ["check", "c", "--", "--answer", "-1"]),
+        (["drill", "-n", "-3", "--answer"], ["drill", "-n", "-3", "--answer"]),
+    ],
+)
+def test_dash_values_are_attached_to_their_option(argv: list[str], joined: list[str]) -> None:
+    assert attach_dash_values(argv) == joined
+
+
+@pytest.mark.parametrize("seed", ["0", "9223372036854775807", "00042"])
+def test_seeds_in_range_are_accepted(content: Path, capsys: pytest.CaptureFixture[str], seed: str) -> None:
+    assert main(["problem", "cli-third", "--seed", seed, "--json"]) == 0
+    assert _json(capsys)["seed"] == int(seed)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["problem", "cli-third", "--seed", "-1"],
+        ["problem", "cli-third", "--seed", "9223372036854775808"],
+        ["check", "cli-third", "--seed", "−1", "--answer", "1"],
+        ["check", "cli-third", "--seed", "1.5", "--answer", "1"],
+        ["drill", "--seed", "-1e3"],
+        ["drill", "--seed", "x"],
+    ],
+)
+def test_seeds_out_of_range_exit_2_naming_the_range(
+    content: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert "a seed is a whole number from 0 to 9223372036854775807 (2**63 - 1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n", ["0", "-3", "1001"])
+def test_drill_counts_are_bounded(content: Path, capsys: pytest.CaptureFixture[str], n: str) -> None:
+    with pytest.raises(SystemExit):
+        main(["drill", "-n", n])
+    assert "number of problems is a whole number from 1 to 1000" in capsys.readouterr().err
