@@ -56,6 +56,10 @@ class PendingWrites:
         """Try the waiting writes again now, waiting only briefly for the lock."""
         return self._flush(RETRY_TIMEOUT_MS)
 
+    def flush(self) -> bool:
+        """Try the waiting writes again, waiting the full busy timeout (on quit: a last chance)."""
+        return self._flush(None)
+
     def _flush(self, timeout_ms: int | None) -> bool:
         was_blocked = self.last_error is not None
         while self._queue:
