@@ -196,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     _add_bank_options(serve, top=False)
 
+    _add_interop_parsers(commands)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a topic file (for editor completion)",
@@ -204,6 +206,77 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
     return parser
+
+
+def _add_interop_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """optimize, export and import: their bodies live in quizapp.interop.commands."""
+    optimize = commands.add_parser(
+        "optimize",
+        help="fit FSRS parameters to your review log (and use them)",
+        description="Fit FSRS parameters to your reviews with fsrs-rs (the optimizer Anki uses). Reports "
+        "log loss and RMSE of the default and the fitted parameters on the latest 20%% of reviews, held "
+        "out of the fit; saves the parameters fitted on everything in the settings when they predict "
+        "better. Exit status: 0 done (saved, or the defaults kept), 1 too few reviews, 2 unusable input.",
+    )
+    optimize.add_argument(
+        "--from-csv",
+        type=Path,
+        metavar="FILE",
+        help="fit on a review log exported elsewhere: CSV (or .json) with columns "
+        "card_id,review_rating,review_time,review_duration",
+    )
+    optimize.add_argument("--json", action="store_true", help="print the result as JSON")
+    optimize.add_argument("--dry-run", action="store_true", help="report only; save nothing")
+    optimize.add_argument("--reset", action="store_true", help="go back to fsrs's default parameters")
+    _add_bank_options(optimize, top=False)
+
+    export = commands.add_parser("export", help="export cards to Anki, or your review log")
+    kinds = export.add_subparsers(dest="export_kind", metavar="WHAT", required=True)
+    anki = kinds.add_parser(
+        "anki",
+        help="write topics to an Anki package (.apkg)",
+        description="Write topics to an Anki package: one deck per topic under `quizapp`. Re-exporting "
+        "updates the notes already imported instead of duplicating them.",
+    )
+    anki.add_argument("path", type=Path, metavar="PATH.apkg")
+    anki.add_argument("--topic", action="append", default=[], metavar="T", help="a topic id (repeatable)")
+    _add_bank_options(anki, top=False)
+    reviews = kinds.add_parser(
+        "reviews",
+        help="write the whole review log as CSV or JSON",
+        description="Write every review in py-fsrs's ReviewLog columns: card_id, review_rating, "
+        "review_time, review_duration (what `optimize --from-csv` reads). .json writes JSON.",
+    )
+    reviews.add_argument("path", type=Path, metavar="PATH.csv|PATH.json")
+    _add_bank_options(reviews, top=False)
+
+    imports = commands.add_parser("import", help="make a topic file from Anki notes or a CSV")
+    what = imports.add_subparsers(dest="import_kind", metavar="WHAT", required=True)
+    notes = what.add_parser(
+        "notes",
+        help="Anki's 'Notes in Plain Text' (.txt) or a CSV -> a new topic file",
+        description="Make a new topic file of flashcards from Anki's 'Notes in Plain Text' export (tab "
+        "separated front, back, optional tags) or a CSV (front,back[,tags]). HTML becomes plain text. "
+        "A bad row is reported as FILE:LINE: message and nothing is written unless --skip-bad.",
+    )
+    notes.add_argument("file", type=Path, metavar="FILE.txt|FILE.csv")
+    notes.add_argument("--topic", required=True, metavar="NEW_ID", help="the new topic's id")
+    notes.add_argument("--title", help="the topic's title (default: from the id)")
+    notes.add_argument(
+        "--out", type=Path, default=Path("."), metavar="DIR", help="folder for NEW_ID.yaml (default .)"
+    )
+    notes.add_argument("--skip-bad", action="store_true", help="leave bad rows out instead of stopping")
+    _add_bank_options(notes, top=False)
+
+
+def _interop(args: argparse.Namespace) -> int:
+    from quizapp.interop import commands
+
+    if args.command == "optimize":
+        return commands.optimize(args)
+    if args.command == "export":
+        return commands.export_anki(args) if args.export_kind == "anki" else commands.export_reviews(args)
+    return commands.import_notes(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _problems_command(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command in ("optimize", "export", "import"):
+        return _interop(args)
     return _run_tui(args)
 
 

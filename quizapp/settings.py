@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SETTINGS_ENV = "QUIZAPP_SETTINGS"
 ENV_PREFIX = "QUIZAPP_"
@@ -50,6 +50,22 @@ class Settings(BaseModel):
     keymap: dict[str, str] = Field(
         default_factory=dict, description='Binding id -> keys, e.g. {"study.good" = "3,g"}.'
     )
+    fsrs_parameters: list[float] | None = Field(
+        default=None,
+        description="The 21 FSRS-6 parameters fitted by `quizapp optimize`; absent: fsrs's defaults.",
+    )
+
+    @field_validator("fsrs_parameters")
+    @classmethod
+    def _fsrs_parameters_in_bounds(cls, value: list[float] | None) -> list[float] | None:
+        """Refuse a vector fsrs.Scheduler would refuse (wrong length, a parameter out of its bounds)."""
+        if value is not None:
+            from quizapp.srs.optimize import parameter_problem  # fsrs loads only when parameters are set
+
+            problem = parameter_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 class SettingsNotSaved(OSError):
@@ -80,9 +96,9 @@ def settings_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Fields set by environment variables, e.g. QUIZAPP_NEW_PER_DAY=10 (the keymap only in the file)."""
+    """Fields set by environment variables, e.g. QUIZAPP_NEW_PER_DAY=10 (keymap, parameters: file only)."""
     env = os.environ if environ is None else environ
-    fields = [name for name in Settings.model_fields if name != "keymap"]
+    fields = [name for name in Settings.model_fields if name not in ("keymap", "fsrs_parameters")]
     return {name: env[ENV_PREFIX + name.upper()] for name in fields if ENV_PREFIX + name.upper() in env}
 
 
@@ -288,6 +304,9 @@ def updateas_toml(text: str, changes: Mapping[str, Any]) -> str:
     if document.as_string() != text:
         raise SettingsNotSaved("the settings file would not round-trip unchanged; edit it by hand")
     for name, value in changes.items():
+        if value is None:  # TOML has no null: an absent key means the default
+            document.pop(name, None)
+            continue
         if name != "keymap":
             document[name] = value
             continue

@@ -34,7 +34,8 @@ def study_day_start(now: datetime, starts_at_hour: int, tz: tzinfo | None = None
 
 def make_scheduler(settings: Settings) -> fsrs.Scheduler:
     """The fsrs Scheduler for these settings."""
-    return fsrs.Scheduler(desired_retention=settings.desired_retention)
+    parameters = settings.fsrs_parameters or fsrs.scheduler.DEFAULT_PARAMETERS  # fitted: `quizapp optimize`
+    return fsrs.Scheduler(parameters=parameters, desired_retention=settings.desired_retention)
 
 
 def next_state(

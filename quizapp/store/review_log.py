@@ -1,0 +1,43 @@
+"""The whole review log, read for fitting FSRS parameters and for export (one pass, card by card)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from quizapp.store.repo import NEW, from_db
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    """One review as the optimizer and the exports see it.
+
+    `restart` is True when the card was new (never reviewed, or reset) before this review: its memory
+    history starts again there. A log brought from elsewhere doesn't say, so it is False there."""
+
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int | None = None
+    restart: bool = False
+
+
+def all_reviews(db: Database) -> list[LoggedReview]:
+    """Every review, by card then time (the `reviews(card_id, reviewed_at)` index: no sort)."""
+    rows = db.execute(
+        "SELECT card_id, reviewed_at, rating, duration_ms, state_before FROM reviews"
+        " ORDER BY card_id, reviewed_at, id"
+    )
+    found = []
+    for card_id, reviewed_at, rating, duration_ms, state_before in rows:
+        at = from_db(reviewed_at)
+        assert at is not None, "reviewed_at is NOT NULL"
+        found.append(LoggedReview(card_id, at, int(rating), duration_ms, state_before == NEW))
+    return found
+
+
+def count(db: Database) -> int:
+    """How many reviews the log holds."""
+    return int(db.execute("SELECT count(*) FROM reviews").fetchone()[0])
