@@ -23,7 +23,10 @@ def rng(seed: int) -> np.random.Generator:
 def check_texts(problem: Problem) -> None:
     """The solution ends with the answer; no diagnosis repeats the truth."""
     decimals = problem.tolerance.decimals
-    shown = fmt.value(problem.answer) if decimals is None else fixed_vec(problem.answer, decimals)
+    if decimals is None or np.ndim(problem.answer) == 0:
+        shown = fmt.value(problem.answer)
+    else:
+        shown = fixed_vec(problem.answer, decimals)
     assert shown in problem.solution
     assert 2 <= len(problem.solution.splitlines()) <= 5
     assert problem.diagnoses
@@ -126,3 +129,14 @@ def test_clip_by_norm_keeps_direction_at_max_norm(seed: int) -> None:
     assert p.tolerance.decimals == 3
     assert fmt.vec(g) in p.prompt and fmt.num(m) in p.prompt
     check_texts(p)
+
+
+def test_tanh_solution_brackets_a_negative_before_squaring() -> None:
+    for seed in range(40):
+        p = gradients.activation_derivative(rng(seed), fn="tanh")
+        if p.given["z"] < 0:
+            value = fmt.num(-np.tanh(p.given["z"]))
+            assert f"1 − (−{value})² = " in p.solution
+            assert "− -" not in p.solution
+            return
+    raise AssertionError("no negative z drawn")

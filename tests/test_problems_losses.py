@@ -174,3 +174,35 @@ def test_bad_params_are_value_errors() -> None:
         losses.focal_loss(rng(0), alpha=1.5)
     with pytest.raises(ValueError):
         losses.softmax_prob(rng(0), k=1)
+
+
+def test_halfway_spots_a_truth_on_a_rounding_boundary() -> None:
+    from quizapp.content.schema import Tolerance
+    from quizapp.problems.losses import halfway
+
+    assert halfway(0.8875, Tolerance(decimals=3))
+    assert halfway([0.1, 2.4625], Tolerance(decimals=3))
+    assert halfway(0.5985, Tolerance(sigfigs=3)) and halfway(1175.0, Tolerance(sigfigs=3))
+    assert not halfway(0.8876, Tolerance(decimals=3)) and not halfway(0.8875, Tolerance(decimals=4))
+    assert not halfway(0.8875, Tolerance())  # 1% relative has no rounding boundary
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "losses.regression_losses",
+        "losses.hinge",
+        "regularization.inverted_dropout",
+        "regularization.l1_update",
+        "validation.class_weights",
+        "unsupervised.pca_explained_variance",
+        "metrics.roc_auc",
+    ],
+)
+def test_generators_never_reveal_a_half_way_truth(name: str) -> None:
+    from quizapp.problems.losses import halfway
+    from quizapp.problems.registry import generators
+
+    for seed in range(80):
+        problem = generators()[name].fn(np.random.default_rng(seed))
+        assert not halfway(problem.answer, problem.tolerance), (seed, problem.answer)

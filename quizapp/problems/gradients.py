@@ -19,6 +19,11 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 # --- pure helpers (the formulas, tested on hand-worked values) ---
 
 
+def _paren(x: float) -> str:
+    """A number for the middle of a formula: a negative one as (−0.994), so 1 − (−0.994)² reads right."""
+    return fmt.num(x) if x >= 0 else f"(−{fmt.num(-x)})"
+
+
 def sigmoid(z: Any) -> Any:
     """σ(z) = 1 / (1 + e^−z)."""
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
@@ -102,7 +107,7 @@ def activation_derivative(
         solution = (
             "d/dz tanh(z) = 1 − tanh²(z)\n"
             f"tanh({zt}) = {fmt.num(value)}\n"
-            f"1 − {fmt.num(value)}² = {fmt.num(truth)}"
+            f"1 − {_paren(value)}² = {fmt.num(truth)}"
         )
         candidates = [
             Diagnosis(value, "that is tanh(z) itself; the derivative is 1 − tanh²(z)"),
@@ -110,14 +115,14 @@ def activation_derivative(
             Diagnosis(value * (1 - value), "that is the sigmoid's form σ(1 − σ); for tanh it is 1 − tanh²"),
         ]
     else:
-        tol = Tolerance()
+        tol = Tolerance(decimals=2)
         if name == "relu":
-            question = f"What is the derivative of ReLU(z) = max(0, z) at z = {zt}?"
+            question = f"What is the derivative of ReLU(z) = max(0, z) at z = {zt}? Give 2 decimals."
             rule = "ReLU'(z) = 1 for z > 0, 0 for z < 0"
         else:
             question = (
                 f"What is the derivative of LeakyReLU(z) = max({fmt.num(LEAKY_SLOPE)}·z, z) "
-                f"(negative slope {fmt.num(LEAKY_SLOPE)}, PyTorch's default) at z = {zt}?"
+                f"(negative slope {fmt.num(LEAKY_SLOPE)}, PyTorch's default) at z = {zt}? Give 2 decimals."
             )
             rule = f"LeakyReLU'(z) = 1 for z > 0, {fmt.num(LEAKY_SLOPE)} for z < 0"
         side = "z > 0" if x > 0 else "z < 0"
@@ -275,7 +280,7 @@ def clip_by_norm(
     clipped = clip_to_norm(g, m)
     scale = m / norm
     tol = Tolerance(decimals=3)
-    squares = " + ".join(f"{fmt.num(x)}²" if x >= 0 else f"({fmt.num(x)})²" for x in g)
+    squares = " + ".join(f"{_paren(x)}²" for x in g)
     return Problem(
         prompt=(
             f"A gradient g = {fmt.vec(g)} is clipped to a maximum global L2 norm of {fmt.num(m)}\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -24,6 +26,41 @@ CLASS_NAMES = "ABCDEFGHIJ"
 def fixed_vec(values: Any, decimals: int) -> str:
     """A vector with exactly `decimals` decimals per element, as `[a, b, c]` (no negative zeros)."""
     return "[" + ", ".join(fmt.fixed(float(v) + 0.0, decimals) for v in np.round(values, decimals)) + "]"
+
+
+def halfway(answer: Any, tolerance: Tolerance) -> bool:
+    """Whether some element of `answer` sits exactly half-way between two answers at the asked precision
+    (0.8875 at 3 decimals): its reveal would round one way while a careful person rounds the other."""
+    values = np.atleast_1d(np.asarray(answer, dtype=float)).ravel()
+    for x in values[np.isfinite(values) & (values != 0)]:
+        if tolerance.decimals is not None:
+            digits = tolerance.decimals
+        elif tolerance.sigfigs is not None:
+            digits = tolerance.sigfigs - 1 - math.floor(math.log10(abs(x)))
+        else:
+            return False
+        if abs((abs(x) * 10.0**digits) % 1 - 0.5) < 1e-6:
+            return True
+    return False
+
+
+G = TypeVar("G", bound=Callable[..., Problem])
+
+
+def clear_of_halfway(fn: G) -> G:
+    """Wrap a generator so an instance whose truth is half-way at its precision is drawn again (bounded).
+    Apply it under `@register`: the name, docstring and params are the wrapped function's."""
+
+    @functools.wraps(fn)
+    def drawn(rng: np.random.Generator, *args: Any, **params: Any) -> Problem:
+        problem = fn(rng, *args, **params)
+        for _ in range(MAX_TRIES):
+            if not halfway(problem.answer, problem.tolerance):
+                break
+            problem = fn(rng, *args, **params)
+        return problem
+
+    return cast(G, drawn)
 
 
 def retry(tries: int, what: str) -> None:
@@ -296,6 +333,7 @@ REGRESSION_SHORT = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss"}
 
 
 @register
+@clear_of_halfway
 def regression_losses(
     rng: np.random.Generator,
     n: draw.IntSpec = (3, 6),
@@ -370,6 +408,7 @@ def regression_losses(
 
 
 @register
+@clear_of_halfway
 def hinge(rng: np.random.Generator, n: draw.IntSpec = (3, 6)) -> Problem:
     """Mean hinge loss of ±1 labels and a linear classifier's decision values."""
     size = draw.integer(rng, n)

@@ -9,6 +9,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
+from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
@@ -16,6 +17,7 @@ MAX_TRIES = 2000
 
 
 @register
+@clear_of_halfway
 def roc_auc(rng: np.random.Generator, n: draw.IntSpec = (6, 10), separation: draw.RealSpec = 1.0) -> Problem:
     """ROC AUC of a handful of scores and labels, by counting ranked pairs."""
     from sklearn.metrics import roc_auc_score

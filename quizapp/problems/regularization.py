@@ -8,7 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, clear_of_halfway, fixed_vec, retry
 from quizapp.problems.model import Diagnosis, Problem, as_value
 from quizapp.problems.registry import register
 
@@ -54,6 +54,7 @@ def _signed(x: float) -> str:
 
 
 @register
+@clear_of_halfway
 def inverted_dropout(
     rng: np.random.Generator, n: draw.IntSpec = (4, 6), p: draw.RealSpec = (0.2, 0.5)
 ) -> Problem:
@@ -105,6 +106,7 @@ DROPOUT_ASKS = ("inverted", "classic", "inference_scale")
 
 
 @register
+@clear_of_halfway
 def dropout_expectation(
     rng: np.random.Generator,
     p: draw.RealSpec = (0.1, 0.5),
@@ -253,6 +255,7 @@ def l2_update(
 
 
 @register
+@clear_of_halfway
 def l1_update(
     rng: np.random.Generator,
     w: draw.RealSpec = (-2.0, 2.0),

@@ -8,6 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
+from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem, as_value
 from quizapp.problems.registry import register
 
@@ -133,6 +134,7 @@ def kmeans_update(rng: np.random.Generator, points: draw.IntSpec = (3, 6)) -> Pr
 
 
 @register
+@clear_of_halfway
 def pca_explained_variance(rng: np.random.Generator, dim: draw.IntSpec = (2, 3)) -> Problem:
     """Explained variance ratio of the first principal component, from a covariance matrix."""
     d = draw.integer(rng, dim)

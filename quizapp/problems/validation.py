@@ -8,6 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
+from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
@@ -277,6 +278,7 @@ def grid_search_fits(
 
 
 @register
+@clear_of_halfway
 def class_weights(
     rng: np.random.Generator, classes: draw.IntSpec = (2, 4), n: draw.IntSpec = (50, 500)
 ) -> Problem:
