@@ -4,6 +4,7 @@ suspend, reset, drill log) is kept, said so, and retried; nothing crashes and no
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sized
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from quizapp.store import pending, repo
 from quizapp.store.db import open_db
 from quizapp.tui.app import QuizApp, StudyFilter, make_app
 from quizapp.tui.screens.browse import BrowseScreen
+from quizapp.tui.screens.drill import DrillScreen
 from quizapp.tui.screens.study import Phase, StudyScreen
 from quizapp.tui.widgets.choice import ChoiceView
 from quizapp.tui.widgets.flashcard import FlashcardView
@@ -55,13 +57,31 @@ def _reviews(tmp_path: Path) -> list[tuple]:
     return db.execute("SELECT card_id, rating, correct FROM reviews ORDER BY id").fetchall()
 
 
+def _browse_writes(app: QuizApp) -> Sized | None:
+    screen = app.screen
+    assert isinstance(screen, BrowseScreen)
+    return screen._writes
+
+
+def _drill_writes(app: QuizApp) -> Sized | None:
+    screen = app.screen
+    assert isinstance(screen, DrillScreen)
+    return screen._writes
+
+
 def _noticed(app: QuizApp, text: str) -> bool:
     return any(text in str(n.message) for n in app._notifications)
 
 
-async def _retried(pilot: Pilot[None]) -> None:
-    """Long enough for a few retries on the timer."""
-    await pilot.pause(0.5)
+async def _retried(pilot: Pilot[None], writes: Sized | None) -> None:
+    """Wait (up to 10 s on a busy machine) until a retry on the timer has saved `writes`, then let the
+    messages it posted (notices, the next card) be handled."""
+    for _ in range(100):
+        await pilot.pause(0.1)
+        if not writes:
+            break
+    await pilot.pause()
+    await pilot.pause()
 
 
 async def test_a_flashcard_grade_waits_out_the_lock_and_is_saved(tmp_path: Path) -> None:
@@ -80,7 +100,7 @@ async def test_a_flashcard_grade_waits_out_the_lock_and_is_saved(tmp_path: Path)
         assert app.screen is screen  # leaving would drop the grade
         await pilot.press("3")  # pressing again while locked adds no second grade
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, screen.writes)
         assert _reviews(tmp_path) == [("beta-one", 3, None)]
         assert _noticed(app, "Saved.")
         assert screen.query_one(FlashcardView).card.id == "beta-two"  # moved on once saved
@@ -100,7 +120,7 @@ async def test_auto_grade_regrade_and_undo_survive_a_lock(tmp_path: Path) -> Non
         await pilot.press("enter")  # can't move on before the grade is saved
         assert screen.query_one(ChoiceView).card.id == "alpha-two"
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, screen.writes)
         assert _reviews(tmp_path) == [("alpha-one", 4, None), ("alpha-two", 1, 0)]
         assert screen.last_graded is not None and screen.last_graded.rating == 1
 
@@ -108,14 +128,14 @@ async def test_auto_grade_regrade_and_undo_survive_a_lock(tmp_path: Path) -> Non
         await pilot.press("2")  # change Again to Hard while locked
         assert _reviews(tmp_path)[-1] == ("alpha-two", 1, 0)
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, screen.writes)
         assert _reviews(tmp_path) == [("alpha-one", 4, None), ("alpha-two", 2, 0)]
 
         lock = Lock(path)
         await pilot.press("u")  # undo while locked
         assert len(_reviews(tmp_path)) == 2
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, screen.writes)
         assert _reviews(tmp_path) == [("alpha-one", 4, None)]
         assert screen.query_one(ChoiceView).card.id == "alpha-two"  # shown again
 
@@ -133,7 +153,7 @@ async def test_suspend_and_reset_in_browse_survive_a_lock(tmp_path: Path) -> Non
         await pilot.press("s")
         assert _noticed(app, "database is locked") and repo.get_card(db, "alpha-two") is None
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, _browse_writes(app))
         stored = repo.get_card(db, "alpha-two")
         assert stored is not None and stored.suspended
 
@@ -144,7 +164,7 @@ async def test_suspend_and_reset_in_browse_survive_a_lock(tmp_path: Path) -> Non
         await pilot.press("r", "y")
         assert repo.get_card(db, "alpha-one").state == 2  # type: ignore[union-attr]
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, _browse_writes(app))
         assert repo.get_card(db, "alpha-one").state == repo.NEW  # type: ignore[union-attr]
 
 
@@ -160,6 +180,6 @@ async def test_a_drill_answer_is_logged_once_the_lock_is_gone(tmp_path: Path) ->
         assert _noticed(app, "database is locked")
         assert open_db(path).execute("SELECT count(*) FROM drills").fetchone()[0] == 0
         lock.release()
-        await _retried(pilot)
+        await _retried(pilot, _drill_writes(app))
         rows = open_db(path).execute("SELECT card_id, seed, correct FROM drills").fetchall()
         assert rows == [(view.card.id, view.seed, 1)]
