@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from quizapp.content.schema import Tolerance
@@ -150,3 +152,33 @@ def test_a_problem_keeps_only_diagnoses_a_checker_can_tell_apart() -> None:
         ),
     )
     assert [d.message for d in p.diagnoses] == ["kept", "kept too"]
+
+
+@pytest.mark.parametrize("unit", ["real", "probability", "percent", "count"])
+@pytest.mark.parametrize("typed", ["1.7976931348623157e308", "-1.7e308", "5e-324", "1e308%", "0e999999"])
+def test_answers_at_the_float_limits_are_graded_without_overflow(unit: str, typed: str) -> None:
+    p = _problem(0.25, unit=unit, diagnoses=(Diagnosis(25.0, "a percentage"),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in the percent diagnosis (x × 100) would warn
+        verdict = check(p, typed)
+    assert verdict.status == ("unusable" if unit == "count" and typed.endswith("%") else "wrong")
+
+
+def test_a_parser_failure_is_unusable_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> None:
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr("quizapp.problems.check.parse_answer", broken)
+    verdict = check(_problem(0.5), "1e400/1")
+    assert verdict.status == "unusable" and verdict.message.startswith("can't read that answer")
+    assert not verdict.gradable and verdict.expected == "0.5"
+
+
+def test_a_percentage_is_as_precise_as_its_digits_in_the_answers_unit() -> None:
+    # `33%` is typed to ±0.5 percentage points, ±0.005 as a fraction: coarse for 1/3 to 3 decimals, and
+    # `20%` is 0.13 away: wrong (it was once "not precise enough", its half unit taken as ±0.5)
+    p = _problem(1 / 3, Tolerance(decimals=3), unit="probability")
+    assert check(p, "33%").status == "imprecise"
+    assert check(p, "33.3%").correct
+    assert check(p, "20%").status == "wrong"
+    assert check(p, "0.3").status == "imprecise" and check(p, "0.2").status == "wrong"

@@ -2,7 +2,13 @@
 
 Accepted: `3`, `-0.25`, `.5`, `1/3`, `3.2e-2`, `−1` (Unicode minus), `33%`; vectors `[0.2, 0.8]`,
 `0.2 0.8` or `0.2, 0.8`; matrices `[[1, 2], [3, 4]]` or `1 2; 3 4`. Each number remembers how precisely
-it was typed (half a unit of its last digit) so the checker can tell "not precise enough" from "wrong"."""
+it was typed (half a unit of its last digit) so the checker can tell "not precise enough" from "wrong".
+
+Any text of up to MAX_LENGTH characters gives a value or an AnswerError in bounded time: numbers are read
+exactly as Decimals (digits and exponent apart, never a huge integer), a zero is zero whatever its exponent
+(`0e999999`), and a value a float cannot hold is refused by name: above 1.8e308 in size "too large to
+check", a non-zero below 5e-324 "too close to zero" (not silently 0). Digits of other scripts (`٣`, `３`)
+read as Python's float() reads them; nan, inf, `1_000`, hex and more than two levels of brackets do not."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ def check(problem: Problem, text: str) -> Verdict:
 
 def _grade(problem: Problem, parsed: Parsed, truth: np.ndarray, expected: str) -> Verdict:
     """The verdict on a parsed answer of the right shape."""
-    value = _in_unit(parsed, problem.unit)
+    value = _in_unit(parsed.values, parsed, problem.unit)
     shown = as_value(value)
     allowed = band(truth, problem.tolerance, problem.unit)
     distance = np.abs(value - truth)
@@ -92,7 +92,8 @@ def _grade(problem: Problem, parsed: Parsed, truth: np.ndarray, expected: str) -
         return Verdict("correct", f"Correct: {expected}.", expected, shown)
     # Coarse: typed with fewer digits than the tolerance needs, and equal to the truth rounded to them.
     # A zero for a non-zero truth has no correct digit at all: that is wrong, not imprecise.
-    coarse = (parsed.half_unit > allowed) & (distance <= parsed.half_unit * (1 + 1e-9)) & (value != 0)
+    half_unit = _in_unit(parsed.half_unit, parsed, problem.unit)  # `33%` is typed to ±0.005, not ±0.5
+    coarse = (half_unit > allowed) & (distance <= half_unit * (1 + 1e-9)) & (value != 0)
     if bool(np.all((distance <= allowed) | coarse)):
         return Verdict("imprecise", _imprecise_message(problem.tolerance), expected, shown)
     diagnosis = _diagnose(problem, parsed, value)
@@ -117,9 +118,9 @@ def _shape_problem(parsed: Parsed, truth: np.ndarray, text: str) -> str | None:
     return f"this asks for a {rows}×{cols} matrix, e.g. [[1, 2], [3, 4]]; you typed shape {parsed.shape}"
 
 
-def _in_unit(parsed: Parsed, unit: Unit) -> np.ndarray:
-    """The typed values in the answer's unit: `33%` is 0.33 unless the unit is itself a percentage."""
-    values = parsed.values.reshape(parsed.values.shape)
+def _in_unit(values: np.ndarray, parsed: Parsed, unit: Unit) -> np.ndarray:
+    """Typed `values` (or their half units) in the answer's unit: `33%` is 0.33 unless the unit is itself
+    a percentage."""
     if unit == "percent":
         return values
     return np.where(parsed.percent, values / 100.0, values)
