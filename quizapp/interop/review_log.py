@@ -99,20 +99,25 @@ def _whole(value: Any, name: str) -> int:
 
 
 def parse_csv(text: str, path: str = "<csv>") -> list[LoggedReview]:
-    """The reviews of a CSV log; ReviewLogError listing every bad row as `line N: message`."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in COLUMNS if c != "review_duration" and c not in (reader.fieldnames or [])]
-    if missing:
-        header = ",".join(reader.fieldnames or []) or "nothing"
-        raise ReviewLogError(path, [f"line 1: the header is {header}; it needs {', '.join(COLUMNS)}"])
+    """The reviews of a CSV log; ReviewLogError listing every bad row as `line N: message`.
+
+    Columns are found by the header's names (others are ignored); blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader, [])]
+    if any(c not in header for c in COLUMNS if c != "review_duration"):
+        shown = ",".join(header) or "nothing"
+        raise ReviewLogError(path, [f"line 1: the header is {shown}; it needs {', '.join(COLUMNS)}"])
     reviews, problems = [], []
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            problems.append(f"line {line}: more fields than the {len(reader.fieldnames or [])} columns")
+    end = reader.line_num  # the line the previous row ended on (a quoted field may hold line breaks)
+    for cells in reader:
+        line, end = end + 1, reader.line_num
+        if not cells or not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(f"line {line}: more fields than the {len(header)} columns")
             continue
         try:
-            reviews.append(parse_row(row))
+            reviews.append(parse_row(dict(zip(header, cells, strict=False))))
         except ValueError as error:
             problems.append(f"line {line}: {error}")
     if problems:
