@@ -197,6 +197,9 @@ def test_halfway_spots_a_truth_on_a_rounding_boundary() -> None:
         "validation.class_weights",
         "unsupervised.pca_explained_variance",
         "metrics.roc_auc",
+        "metrics.average_precision",
+        "metrics.balanced_accuracy",
+        "optim.momentum_step",
     ],
 )
 def test_generators_never_reveal_a_half_way_truth(name: str) -> None:

@@ -41,7 +41,8 @@ def roc_auc(rng: np.random.Generator, n: draw.IntSpec = (6, 10), separation: dra
         prompt=(
             f"A classifier gives these scores to {len(y)} examples:\n"
             f"  scores: {fmt.vec(s)}\n  labels: {fmt.vec(y)}\n"
-            "What is the ROC AUC? Give 3 decimals."
+            "What is the ROC AUC? A tied positive–negative pair counts ½ (as in sklearn's roc_auc_score).\n"
+            "Give 3 decimals."
         ),
         given={"scores": s, "labels": y},
         answer=auc,
@@ -148,7 +149,7 @@ def confusion_cells(
     answer = [tp, fp, fn, tn]
     return Problem(
         prompt=_labels_prompt(
-            y, yhat, "Count the cells of the confusion matrix. Answer as [TP, FP, FN, TN]."
+            y, yhat, "Count the cells of the confusion matrix. Answer as [TP, FP, FN, TN], exact counts."
         ),
         given={"labels": y, "predictions": yhat},
         answer=answer,
@@ -377,6 +378,7 @@ def f_beta(
 
 
 @register
+@clear_of_halfway
 def balanced_accuracy(
     rng: np.random.Generator, n: draw.IntSpec = (16, 24), positive_rate: draw.RealSpec = (0.1, 0.2)
 ) -> Problem:
@@ -508,6 +510,7 @@ def tpr_fpr(
 
 
 @register
+@clear_of_halfway
 def average_precision(rng: np.random.Generator, n: draw.IntSpec = (6, 10)) -> Problem:
     """Average precision (scikit-learn's step-wise sum, no interpolation) of a few scores."""
     from sklearn.metrics import average_precision_score

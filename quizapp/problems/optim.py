@@ -9,6 +9,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
+from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
@@ -74,6 +75,7 @@ def sgd_step(
 
 
 @register
+@clear_of_halfway
 def momentum_step(
     rng: np.random.Generator, beta: draw.RealSpec = (0.8, 0.99), lr: draw.RealSpec = (0.01, 0.1)
 ) -> Problem:
