@@ -105,3 +105,31 @@ def test_every_option_of_every_choice_card_says_why() -> None:
         if not option.why
     ]
     assert missing == []
+
+
+def _length_gives_it_away(card: ChoiceCard) -> bool:
+    """Every correct option is longer than every wrong one: "pick the longest" would score it."""
+    right = [len(option.text) for option in card.options if option.correct]
+    wrong = [len(option.text) for option in card.options if not option.correct]
+    return bool(wrong) and min(right) > max(wrong)
+
+
+def test_no_topic_lets_you_guess_choice_answers_by_their_length() -> None:
+    """The correct option being the longest now and then is chance (about one card in three or four); in
+    more than half of a topic's choice cards it is a habit a learner can exploit without knowing anything."""
+    habits = {}
+    for topic_id, topic in BANK.topics.items():
+        choice = [card for i in topic.card_ids if isinstance(card := BANK.cards[i], ChoiceCard)]
+        longest = [card.id for card in choice if _length_gives_it_away(card)]
+        if len(choice) >= 4 and len(longest) * 2 > len(choice):
+            habits[topic_id] = f"{len(longest)} of {len(choice)}: {', '.join(longest)}"
+    assert habits == {}
+
+
+def test_the_length_check_flags_a_give_away() -> None:
+    def card(texts: list[tuple[str, bool]]) -> ChoiceCard:
+        options = [{"text": text, "correct": correct, "why": "w"} for text, correct in texts]
+        return ChoiceCard(id="x", kind="choice", question="q?", options=options)  # type: ignore[arg-type]
+
+    assert _length_gives_it_away(card([("the long and carefully qualified answer", True), ("short", False)]))
+    assert not _length_gives_it_away(card([("brief", True), ("a long distractor, just as specific", False)]))
