@@ -257,6 +257,14 @@ def test_poisson_by_sum(seed: int) -> None:
     assert problem.answer == pytest.approx(expected, rel=1e-9)
 
 
+def test_poisson_and_coin_prompts_read_correctly_for_one() -> None:
+    spans = {make("poisson_probability", s).given["hours"]: make("poisson_probability", s) for s in range(60)}
+    assert "in 1 hour?" in spans[1].prompt and "in hour" not in spans[1].prompt
+    coins = [make("coin_posterior", s) for s in range(200)]
+    one = next(p for p in coins if p.given["heads"] == 1)
+    assert "1 head." in one.prompt and "1 heads" not in one.prompt
+
+
 @pytest.mark.parametrize(
     ("pattern", "expected"), [("HH", 6), ("HT", 4), ("HHH", 14), ("HTH", 10), ("HTHT", 20), ("HHHH", 30)]
 )

@@ -684,8 +684,8 @@ def coin_posterior(rng: np.random.Generator, tosses: draw.IntSpec = (3, 10)) -> 
             prompt=(
                 f"A bag holds {total} coins: {biased} biased with P(heads) = {fmt.num(bias)}, "
                 "the rest fair.\n"
-                f"You draw one at random and toss it {n} times: {heads} heads. What is the probability\n"
-                "that it is a biased coin? Give 3 decimals."
+                f"You draw one at random and toss it {n} times: {heads} head{'' if heads == 1 else 's'}.\n"
+                "What is the probability that it is a biased coin? Give 3 decimals."
             ),
             given={"coins": total, "biased": biased, "bias": bias, "tosses": n, "heads": heads},
             answer=post,
@@ -756,7 +756,7 @@ def poisson_probability(rng: np.random.Generator, rate: draw.RealSpec = (0.5, 6.
         value = float(poisson.cdf(k, mu))
         if not 0.03 <= value <= 0.97:
             return None
-        span = "hour" if hours == 1 else f"{hours} hours"
+        span = "1 hour" if hours == 1 else f"{hours} hours"
         return Problem(
             prompt=(
                 f"Alerts arrive as a Poisson process at {fmt.num(lam)} per hour. What is the probability\n"
