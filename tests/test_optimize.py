@@ -251,3 +251,51 @@ def test_fitted_parameters_path_is_off_the_start_path() -> None:
 
 def test_the_csv_names_files_like_the_cli_expects(tmp_path: Path) -> None:
     assert write_csv([]).splitlines() == ["card_id,review_rating,review_time,review_duration"]
+
+
+# -- the Stats screen ------------------------------------------------------------------------------
+
+
+def fill(db_path: Path, reviews: list[LoggedReview]) -> None:
+    """Store `reviews` as graded reviews (the card rows only need to exist)."""
+    db = open_db(db_path)
+    with db.conn:
+        db.conn.execute("BEGIN")
+        for r in reviews:
+            state = CardState(
+                r.card_id, "alpha", "flashcard", 2, None, 3.0, 5.0, r.reviewed_at, r.reviewed_at
+            )
+            record_review(db, None if r.restart else state, state, Review(r.card_id, r.reviewed_at, r.rating))
+    db.close()
+
+
+async def test_stats_fits_parameters_in_a_worker_and_goes_back_to_the_defaults(log, tmp_path) -> None:
+    from conftest import FIXTURE_BANK, NOW
+
+    from quizapp.tui.app import make_app
+    from quizapp.tui.screens.stats import StatsScreen
+
+    fill(tmp_path / "q.db", log)
+    app = make_app([FIXTURE_BANK], tmp_path / "q.db", Settings(), now=NOW, seed=7)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, StatsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        caption = str(app.screen.query_one("#fit-caption").render())
+        assert "default FSRS parameters · log loss" in caption
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        fitted = app.settings.fsrs_parameters
+        assert fitted is not None and len(fitted) == 21
+        assert app.reviewer.scheduler.parameters == tuple(fitted)  # used at once
+        assert load_settings()[0].fsrs_parameters == fitted  # and saved
+        assert not app.screen.query_one("#fit-progress").display
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "fitted FSRS parameters · log loss" in str(app.screen.query_one("#fit-caption").render())
+        await pilot.press("d")
+        assert app.settings.fsrs_parameters is None
+        assert app.reviewer.scheduler.parameters == fsrs.scheduler.DEFAULT_PARAMETERS
+        assert load_settings()[0].fsrs_parameters is None

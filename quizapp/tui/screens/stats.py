@@ -1,16 +1,26 @@
-"""Stats: reviews per day, true retention and numeric accuracy by topic, and the due forecast.
+"""Stats: reviews per day, true retention and numeric accuracy by topic, the due forecast, and how well the
+FSRS parameters in use fit the review log (with a key to fit them to it, in a worker, or go back).
 
 Everything is counted by SQL over the review log (quizapp.store.history) in study days."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils import Database
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from quizapp.srs import stats
+from quizapp.srs.optimize import MIN_ITEMS, STEPS, NotEnoughReviews, Optimized
+from quizapp.store import review_log
+from quizapp.store.db import database_file
 from quizapp.tui.base import quiz_app
 from quizapp.tui.screens.home import TableRow, TopicTable
 from quizapp.tui.widgets.charts import BarChart, day_label
@@ -32,7 +42,30 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="stats.back"),
         Binding("r", "recount", "Recount", id="stats.recount"),
+        Binding("o", "optimize", "Fit FSRS", id="stats.optimize"),
+        Binding("d", "default_parameters", "Default FSRS", id="stats.default-parameters"),
     ]
+
+    class FitShown(Message):
+        """A worker measured how well the parameters in use predict the review log."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class OptimizeProgress(Message):
+        """The fit reached `step` of `steps`."""
+
+        def __init__(self, step: int, steps: int, what: str) -> None:
+            super().__init__()
+            self.step, self.steps, self.what = step, steps, what
+
+    class OptimizeDone(Message):
+        """The fit finished: its result, or why there is none."""
+
+        def __init__(self, result: Optimized | None, error: str | None) -> None:
+            super().__init__()
+            self.result, self.error = result, error
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -43,6 +76,9 @@ class StatsScreen(Screen[None]):
                 yield Static(id="forecast-caption")
                 yield BarChart(id="forecast-chart")
                 yield Static(id="forecast-note")
+            with Horizontal(id="fit-row"):
+                yield Static(id="fit-caption")
+                yield ProgressBar(total=STEPS, show_eta=False, id="fit-progress")
             yield Static(id="topics-caption", classes="stats-caption")
             yield TopicTable(COLUMNS, id="topic-stats")
         yield Footer()
@@ -97,6 +133,118 @@ class StatsScreen(Screen[None]):
             *(TableRow(topic_id, topic.title, _cells(by_topic[topic_id])) for topic_id, topic in topics),
         ]
         self.query_one("#topic-stats", TopicTable).show(rows)
+        self.show_fit()
+
+    # -- FSRS parameters ---------------------------------------------------------------------------
+
+    def parameters_name(self) -> str:
+        """Which parameters the scheduler uses, in words."""
+        return "fitted" if quiz_app(self).settings.fsrs_parameters else "default"
+
+    def show_fit(self) -> None:
+        """Say which parameters are in use and, measured in a worker, how well they predict the log."""
+        caption = self.query_one("#fit-caption", Static)
+        head = f"[b]Memory model[/b]: {self.parameters_name()} FSRS parameters"
+        count = review_log.count(quiz_app(self).db)  # an index-only count: cheap even at 1M reviews
+        if count < MIN_ITEMS:
+            caption.update(f"{head} · {count:,} reviews; fitting needs {MIN_ITEMS}+")
+            return
+        caption.update(f"{head} · measuring the fit…")
+        self.measure_fit(self.log_reader(), head)
+
+    def log_reader(self) -> Callable[[], list[review_log.LoggedReview]]:
+        """Read the whole log from a worker: on a connection of its own (sqlite3 connections are per
+        thread), or read now when the database is in memory (tests)."""
+        app = quiz_app(self)
+        path = database_file(app.db)
+        if path is None:
+            reviews = review_log.all_reviews(app.db)
+            return lambda: reviews
+
+        def read() -> list[review_log.LoggedReview]:
+            db = Database(sqlite3.connect(path, timeout=5))
+            try:
+                return review_log.all_reviews(db)
+            finally:
+                db.close()
+
+        return read
+
+    @work(thread=True, exclusive=True, group="stats-fit")
+    def measure_fit(self, read: Callable[[], list[review_log.LoggedReview]], head: str) -> None:
+        """Log loss and RMSE of the parameters in use over every predicted review (in-sample)."""
+        from quizapp.srs.optimize import default_parameters, evaluate, review_items
+
+        settings = quiz_app(self).settings
+        found = review_items(read(), settings.day_starts_at)
+        try:
+            fit = evaluate(found.items, settings.fsrs_parameters or default_parameters())
+        except NotEnoughReviews as error:
+            self.post_message(self.FitShown(f"{head} · {error}"))
+            return
+        self.post_message(
+            self.FitShown(
+                f"{head} · log loss {fit.log_loss:.3f}, RMSE {fit.rmse:.1%} over "
+                f"{len(found.items):,} predicted reviews"
+            )
+        )
+
+    def on_stats_screen_fit_shown(self, message: FitShown) -> None:
+        """Show the measured fit."""
+        self.query_one("#fit-caption", Static).update(message.text)
+
+    def action_optimize(self) -> None:
+        """Fit FSRS parameters to the review log in a worker, with a progress bar."""
+        bar = self.query_one("#fit-progress", ProgressBar)
+        bar.update(total=STEPS, progress=0)
+        bar.display = True
+        self.query_one("#fit-caption", Static).update("[b]Memory model[/b]: reading your reviews…")
+        self.fit_parameters(self.log_reader())
+
+    @work(thread=True, exclusive=True, group="stats-optimize")
+    def fit_parameters(self, read: Callable[[], list[review_log.LoggedReview]]) -> None:
+        """Fit off the UI thread; progress and the outcome come back as messages."""
+        from quizapp.srs.optimize import optimize, review_items
+
+        def progress(step: int, steps: int, what: str) -> None:
+            self.post_message(self.OptimizeProgress(step, steps, what))
+
+        found = review_items(read(), quiz_app(self).settings.day_starts_at)
+        try:
+            result = optimize(found, progress)
+        except ValueError as error:  # NotEnoughReviews, or parameters fsrs would refuse
+            self.post_message(self.OptimizeDone(None, str(error)))
+            return
+        self.post_message(self.OptimizeDone(result, None))
+
+    def on_stats_screen_optimize_progress(self, message: OptimizeProgress) -> None:
+        """Move the progress bar and say what is being done."""
+        self.query_one("#fit-progress", ProgressBar).update(total=message.steps, progress=message.step)
+        self.query_one("#fit-caption", Static).update(f"[b]Memory model[/b]: {message.what}…")
+
+    def on_stats_screen_optimize_done(self, message: OptimizeDone) -> None:
+        """Use fitted parameters that predict better; otherwise keep what is in use. Say which, with why."""
+        self.query_one("#fit-progress", ProgressBar).display = False
+        app = quiz_app(self)
+        result = message.result
+        if result is None:
+            app.notify(message.error or "the fit failed", title="FSRS parameters kept", severity="warning")
+        elif result.better:
+            app.apply_settings(app.settings.model_copy(update={"fsrs_parameters": result.parameters}))
+            app.notify(result.summary(), title="Fitted FSRS parameters in use", timeout=15)
+        else:
+            app.notify(result.summary(), title="FSRS parameters kept", severity="warning", timeout=15)
+        self.show_fit()
+
+    def action_default_parameters(self) -> None:
+        """Schedule with fsrs's default parameters again."""
+        app = quiz_app(self)
+        if app.settings.fsrs_parameters is None:
+            app.notify("fsrs's default parameters are already in use.", title="FSRS parameters")
+            return
+        app.apply_settings(app.settings.model_copy(update={"fsrs_parameters": None}))
+        app.notify("fsrs's default parameters are in use again.", title="FSRS parameters")
+        self.show_fit()
 
 
 def _cells(found: stats.TopicHistory) -> tuple[str, ...]:
