@@ -141,7 +141,8 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
                 message = error.errors(include_url=False)[0]["msg"]
                 default = Settings.model_fields[name].default
                 shown = f"{name} = {as_toml(value)}"
-                problems.append(f"{origin}: {shown}: {message}; using the default {as_toml(default)}")
+                fallback = "fsrs's defaults" if default is None else f"the default {as_toml(default)}"
+                problems.append(f"{origin}: {shown}: {message}; using {fallback}")
             else:
                 values[name] = value
     return values, problems

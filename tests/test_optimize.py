@@ -138,6 +138,18 @@ def test_settings_refuse_parameters_the_scheduler_would_refuse() -> None:
     assert make_scheduler(Settings()).parameters == fsrs.scheduler.DEFAULT_PARAMETERS
 
 
+def test_a_bad_parameter_list_in_the_file_is_reported_and_the_defaults_used(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(f"new_per_day = 7\nfsrs_parameters = {[*TRUE_PARAMETERS[:20], 9.0]}\n")
+    monkeypatch.setenv("QUIZAPP_SETTINGS", str(path))
+    settings, problems = load_settings()
+    assert settings.fsrs_parameters is None and settings.new_per_day == 7
+    assert problems == [
+        f"{path}: fsrs_parameters = {[*TRUE_PARAMETERS[:20], 9.0]}: Value error, parameter 20 is 9.0, "
+        "outside fsrs's bounds 0.1 to 0.8; using fsrs's defaults"
+    ]
+
+
 def log_loss(items: list[optimize.Item], w: list[float]) -> float:
     """Log loss by hand: the memory before each item's last review, FSRS-6's forgetting curve
     R = (1 + f·t/S)^(-w20) with f = 0.9^(-1/w20) - 1, recall = a rating above Again; weighted like
