@@ -287,3 +287,13 @@ def test_line_numbers_count_blank_lines_and_quoted_line_breaks() -> None:
     with pytest.raises(ReviewLogError) as caught:
         parse_csv(text)
     assert [p.split(":")[0] for p in caught.value.problems] == ["line 3", "line 5"]
+
+
+def test_anki_header_columns_for_guid_notetype_and_deck_are_left_out() -> None:
+    text = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+        "Ab1x\tBasic\tML::Stats\tWhat is <i>p</i>?\tA probability\tstats ML::basics\n"
+    )
+    parsed = import_notes.parse_notes(text)
+    assert parsed.problems == []
+    assert parsed.notes == [import_notes.Note(7, "What is p?", "A probability", ("stats", "ml-basics"))]

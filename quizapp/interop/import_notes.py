@@ -93,10 +93,24 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_notes(text: str, *, csv_file: bool = False) -> Parsed:
-    """Notes from Anki's plain-text export (or, with `csv_file`, a CSV of front,back[,tags])."""
-    separator, is_html, tags_column = ("," if csv_file else "\t"), True, None
-    lines = text.splitlines(keepends=True)
+@dataclass(frozen=True)
+class Layout:
+    """What the `#key:value` header lines of Anki's export say about the columns."""
+
+    separator: str = "\t"
+    html: bool = True
+    tags: int | None = None  # the tags column (0-based), when named
+    skip: frozenset[int] = frozenset()  # the guid, notetype and deck columns, when named
+
+    @property
+    def named(self) -> bool:
+        """The header names the columns: every other column is a field (front, back, explanation)."""
+        return self.tags is not None or bool(self.skip)
+
+
+def read_header(lines: list[str], layout: Layout) -> tuple[Layout, int]:
+    """The layout the header lines set, and how many lines they take."""
+    separator, is_html, tags, skip = layout.separator, layout.html, layout.tags, set(layout.skip)
     start = 0
     while start < len(lines) and lines[start].startswith("#") and ":" in lines[start]:
         key, _, value = lines[start][1:].strip().partition(":")
@@ -106,9 +120,18 @@ def parse_notes(text: str, *, csv_file: bool = False) -> Parsed:
         elif key == "html":
             is_html = value.lower() == "true"
         elif key == "tags column" and value.isdigit():
-            tags_column = int(value) - 1
+            tags = int(value) - 1
+        elif key in ("guid column", "notetype column", "deck column") and value.isdigit():
+            skip.add(int(value) - 1)
         start += 1
-    reader = csv.reader(io.StringIO("".join(lines[start:]), newline=""), delimiter=separator)
+    return Layout(separator, is_html, tags, frozenset(skip)), start
+
+
+def parse_notes(text: str, *, csv_file: bool = False) -> Parsed:
+    """Notes from Anki's plain-text export (or, with `csv_file`, a CSV of front,back[,tags])."""
+    lines = text.splitlines(keepends=True)
+    layout, start = read_header(lines, Layout(separator="," if csv_file else "\t"))
+    reader = csv.reader(io.StringIO("".join(lines[start:]), newline=""), delimiter=layout.separator)
     parsed = Parsed()
     line = start + 1  # the line each row starts on
     for row in reader:
@@ -118,27 +141,24 @@ def parse_notes(text: str, *, csv_file: bool = False) -> Parsed:
         if csv_file and first == start + 1 and [c.strip().lower() for c in row[:2]] == ["front", "back"]:
             continue
         try:
-            parsed.notes.append(_note(first, row, tags_column, is_html))
+            parsed.notes.append(_note(first, row, layout))
         except ValueError as error:
             parsed.problems.append(f"line {first}: {error}")
     return parsed
 
 
-def _note(line: int, row: list[str], tags_column: int | None, is_html: bool) -> Note:
-    tags_cell = ""
-    if tags_column is not None and tags_column < len(row):
-        tags_cell = row[tags_column]
-        fields = [cell for i, cell in enumerate(row) if i != tags_column]
-        limit = 3  # front, back, explanation
+def _note(line: int, row: list[str], layout: Layout) -> Note:
+    """One row as a note: front, back, then tags (or, with named columns, an optional explanation)."""
+    if layout.named:
+        tags_cell = row[layout.tags] if layout.tags is not None and layout.tags < len(row) else ""
+        fields = [cell for i, cell in enumerate(row) if i != layout.tags and i not in layout.skip]
+        if len(fields) > 3:
+            raise ValueError(f"{len(fields)} fields besides tags; expected front, back and an optional note")
     else:
-        fields = row[:2]
-        tags_cell = row[2] if len(row) > 2 else ""
-        limit = 3
-        if len(row) > limit:
+        if len(row) > 3:
             raise ValueError(f"{len(row)} fields; expected front, back and optional tags")
-    if tags_column is not None and len(fields) > limit:
-        raise ValueError(f"{len(fields)} fields besides the tags; expected front, back and an optional note")
-    clean = [html_to_text(f) if is_html else f.strip() for f in fields]
+        fields, tags_cell = row[:2], row[2] if len(row) > 2 else ""
+    clean = [html_to_text(f) if layout.html else f.strip() for f in fields]
     if len(clean) < 2:
         raise ValueError("only one field; expected front and back separated by the separator")
     front, back = clean[0], clean[1]
