@@ -188,6 +188,15 @@ def test_bm25_hand_worked() -> None:
     assert p.answer == pytest.approx(5.40469 * 3 / 4.62, rel=1e-5)
 
 
+def test_bm25_prompt_pins_the_tf_part() -> None:
+    # Lucene ≥ 8 scores tf/(tf + norm) without the constant k1 + 1, so "as in Lucene" alone was ambiguous.
+    p = make("bm25_term", 3)
+    assert "tf·(k1 + 1)/(tf + k1·(1 − b + b·dl/avgdl))" in p.prompt
+    lucene8 = 5.40469 * 1 / 4.62  # seed 3 by hand: idf × tf/(tf + norm)
+    verdict = check(p, f"{lucene8:.4f}")
+    assert not verdict.correct and verdict.diagnosis is not None and "Lucene" in verdict.diagnosis
+
+
 # ---- BLEU and ROUGE -----------------------------------------------------------------------------------
 
 

@@ -571,8 +571,10 @@ def bm25_term(
     robertson = float(np.log((n - df + 0.5) / (df + 0.5)))
     return Problem(
         prompt=(
-            f"BM25 with k1 = {fmt.num(k)}, b = {fmt.num(bb)} and idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5)) "
-            "(as in Lucene).\n"
+            f"BM25 with k1 = {fmt.num(k)}, b = {fmt.num(bb)}, Lucene's idf(t) = "
+            "ln(1 + (N − df + 0.5)/(df + 0.5))\n"
+            "and the classic tf part tf·(k1 + 1)/(tf + k1·(1 − b + b·dl/avgdl))\n"
+            "(Lucene ≥ 8 drops the constant k1 + 1; keep it here).\n"
             f"The collection has N = {n} documents, with average length {avgdl} tokens. The term appears in\n"
             f"df = {df} documents, and {tf} time(s) in a document of length {dl}.\n"
             "What is the term's BM25 contribution to that document's score? Give 3 decimals."
@@ -596,6 +598,10 @@ def bm25_term(
             Diagnosis(
                 idf * tf * (k + 1) / (tf + k),
                 "you left out the length normalisation 1 − b + b·dl/avgdl",
+            ),
+            Diagnosis(
+                idf * tf / (tf + norm),
+                "that is Lucene ≥ 8's BM25Similarity, which drops the constant k1 + 1; this formula keeps it",
             ),
             Diagnosis(idf * tf, "you left out the tf saturation tf·(k1 + 1)/(tf + k1·(…))"),
         ),
