@@ -260,3 +260,27 @@ def test_bad_params_are_refused() -> None:
         make("lora_trainable", 0, targets="everything")
     with pytest.raises(ValueError):
         make("int8_quantize", 0, mode="log")
+
+
+def test_bandwidth_read_as_gb_per_second_is_diagnosed() -> None:
+    # 7B fp16 at 2 TB/s: 2000/14 ≈ 142.9 tokens/s; reading 2 TB/s as 2 GB/s gives 2/14 ≈ 0.1429.
+    p = make("decode_throughput", 0, billions=7.0, precision="fp16", bandwidth=2.0)
+    verdict = check(p, "0.1429")
+    assert verdict.status == "wrong" and "1000 GB/s" in (verdict.diagnosis or "")
+
+
+def test_truncating_a_negative_ratio_is_diagnosed() -> None:
+    # Truncation moves a negative x/s toward zero: −104.865 truncates to −104 (the answer is −105).
+    cases = 0
+    for seed in range(200):
+        p = make("int8_quantize", seed, ask="q")
+        g = p.given
+        scale = g["max"] / 127 if g["mode"] == "symmetric" else (g["max"] - g["min"]) / 255
+        zp = 0 if g["mode"] == "symmetric" else round(-g["min"] / scale)
+        truncated = math.trunc(g["x"] / scale) + zp
+        if truncated == p.answer:
+            continue
+        verdict = check(p, str(truncated))
+        assert verdict.status == "wrong" and "truncated" in (verdict.diagnosis or ""), (seed, truncated)
+        cases += g["x"] < 0
+    assert cases > 0

@@ -304,7 +304,7 @@ def decode_throughput(
             Diagnosis(
                 bw * 1e12 / (n * 1e9 * 2), "you assumed 2 bytes per weight (fp16); use the stated precision"
             ),
-            Diagnosis(answer * 1e3, "check the units: 1 TB/s is 1000 GB/s, not 1 GB/s"),
+            Diagnosis(answer / 1e3, "check the units: 1 TB/s is 1000 GB/s, not 1 GB/s"),
         ),
     )
 
@@ -412,7 +412,7 @@ def int8_quantize(
         question = f"What is the quantised integer q of x = {fmt.num(x)}? Give an exact integer."
         diagnoses = [
             Diagnosis(
-                float(np.floor(ratio) + zp), "you truncated x/s; the rule rounds to the nearest integer"
+                float(np.trunc(ratio) + zp), "you truncated x/s; the rule rounds to the nearest integer"
             ),
             Diagnosis(float(np.round(ratio)), "you left out the zero point z"),
             _steps_diagnosis(scheme, x, lo, hi),
