@@ -8,7 +8,7 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, paren, retry
 from quizapp.problems.model import Diagnosis, Problem, as_value
 from quizapp.problems.registry import register
 
@@ -17,11 +17,6 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
 # --- pure helpers (the formulas, tested on hand-worked values) ---
-
-
-def _paren(x: float) -> str:
-    """A number for the middle of a formula: a negative one as (−0.994), so 1 − (−0.994)² reads right."""
-    return fmt.num(x) if x >= 0 else f"(−{fmt.num(-x)})"
 
 
 def sigmoid(z: Any) -> Any:
@@ -107,7 +102,7 @@ def activation_derivative(
         solution = (
             "d/dz tanh(z) = 1 − tanh²(z)\n"
             f"tanh({zt}) = {fmt.num(value)}\n"
-            f"1 − {_paren(value)}² = {fmt.num(truth)}"
+            f"1 − {paren(value)}² = {fmt.num(truth)}"
         )
         candidates = [
             Diagnosis(value, "that is tanh(z) itself; the derivative is 1 − tanh²(z)"),
@@ -280,7 +275,7 @@ def clip_by_norm(
     clipped = clip_to_norm(g, m)
     scale = m / norm
     tol = Tolerance(decimals=3)
-    squares = " + ".join(f"{_paren(x)}²" for x in g)
+    squares = " + ".join(f"{paren(x)}²" for x in g)
     return Problem(
         prompt=(
             f"A gradient g = {fmt.vec(g)} is clipped to a maximum global L2 norm of {fmt.num(m)}\n"

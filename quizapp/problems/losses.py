@@ -28,6 +28,11 @@ def fixed_vec(values: Any, decimals: int) -> str:
     return "[" + ", ".join(fmt.fixed(float(v) + 0.0, decimals) for v in np.round(values, decimals)) + "]"
 
 
+def paren(x: float) -> str:
+    """A number for the middle of a formula: a negative one as (−0.994), so 1 − (−0.994)² reads right."""
+    return fmt.num(x) if x >= 0 else f"(−{fmt.num(-x)})"
+
+
 def halfway(answer: Any, tolerance: Tolerance) -> bool:
     """Whether some element of `answer` sits exactly half-way between two answers at the asked precision
     (0.8875 at 3 decimals): its reveal would round one way while a careful person rounds the other."""
@@ -317,7 +322,7 @@ def softmax_cross_entropy(rng: np.random.Generator, k: draw.IntSpec = (3, 5)) ->
         solution=(
             f"CE = −ln softmax(z)_{name} = ln Σ_k e^z_k − z_{name}\n"
             f"e^z = {fmt.vec(exps)}, Σ = {fmt.num(exps.sum())}, ln Σ = {fmt.num(np.log(exps.sum()))}\n"
-            f"CE = {fmt.num(np.log(exps.sum()))} − {fmt.num(z[j])} = {fmt.num(loss)}"
+            f"CE = {fmt.num(np.log(exps.sum()))} − {paren(z[j])} = {fmt.num(loss)}"
             f"  (p_{name} = {fmt.num(probs[j])})"
         ),
         diagnoses=tuple(candidates),
