@@ -27,7 +27,6 @@ environment:
 """
 
 
-MAX_SEED = 2**63 - 1  # a seed is stored in SQLite's INTEGER; numpy's default_rng takes any of 0..MAX_SEED
 MAX_DRILL = 1000  # problems in one plain-terminal drill
 # Options whose value may start with `-` (`--answer -2.5e-3`, `--seed -1`): argparse would take such a
 # value for an option unless it looks like `-1` or `-.5`, so `attach_dash_values` writes them `--answer=…`.
@@ -70,7 +69,9 @@ def _bounded_int(text: str, low: int, high: int, what: str) -> int:
 
 
 def seed_arg(text: str) -> int:
-    """A seed from the command line: a whole number from 0 to MAX_SEED."""
+    """A seed from the command line: a whole number from 0 to the registry's MAX_SEED (2**63 - 1)."""
+    from quizapp.problems.registry import MAX_SEED
+
     return _bounded_int(text, 0, MAX_SEED, f"a seed is a whole number from 0 to {MAX_SEED} (2**63 - 1)")
 
 
