@@ -79,6 +79,8 @@ def test_matrices(text: str) -> None:
         ("1e-99999999/1", "too close to zero"),
         ("1" * 400 + "/3", "too large to check"),
         ("1e99999999999999999999", "too large to check"),
+        ("1/1e-99999999999999999999", "too large to check"),
+        ("1/1e99999999999999999999", "too close to zero"),
         ("[[[1, 2]]]", "too many brackets"),
         ("[(1, 2])", "unbalanced brackets"),
         ("1e5/0", "divides by zero"),

@@ -154,11 +154,12 @@ def _quoted(token: str) -> str:
     return f"`{token}`" if len(token) <= 40 else f"`{token[:24]}…{token[-12:]}`"
 
 
-def _decimal(text: str, token: str, not_a_number: str) -> tuple[Decimal, int]:
+def _decimal(text: str, token: str, not_a_number: str, divisor: bool = False) -> tuple[Decimal, int]:
     """The exact value of a decimal `text` and how many decimals it was typed with (negative for 1e3).
 
     The exponent is read only when it has at most _MAX_EXPONENT_DIGITS digits; beyond that only its
-    sign matters (everything but a zero is out of range), so no number is ever built from it."""
+    sign matters (everything but a zero is out of range; a `divisor`'s range flips), so no number is
+    ever built from it."""
     match = _DECIMAL.fullmatch(text)
     if not match or not (match["int"] or match["frac"]):
         hint = " (write powers of ten as 2.5e-3)" if "^" in text or "×" in text else ""
@@ -170,7 +171,7 @@ def _decimal(text: str, token: str, not_a_number: str) -> tuple[Decimal, int]:
     frac = len(match["frac"] or "")
     if len(exp_digits) > _MAX_EXPONENT_DIGITS:
         if not zero:
-            raise AnswerError(f"{_quoted(token)} {TOO_SMALL if negative_exp else TOO_LARGE}")
+            raise AnswerError(f"{_quoted(token)} {TOO_SMALL if negative_exp != divisor else TOO_LARGE}")
         return Decimal(0), frac + (10**_MAX_EXPONENT_DIGITS if negative_exp else -(10**_MAX_EXPONENT_DIGITS))
     exponent = -int(exp_digits or "0") if negative_exp else int(exp_digits or "0")
     return Decimal(text), frac - exponent
@@ -197,7 +198,7 @@ def _fraction(body: str, token: str) -> float:
     if "/" in denominator:
         raise AnswerError(f"{not_a_fraction}; expected {FORMS}")
     top, _ = _decimal(numerator, token, not_a_fraction)
-    bottom, _ = _decimal(denominator, token, not_a_fraction)
+    bottom, _ = _decimal(denominator, token, not_a_fraction, divisor=True)
     if bottom.is_zero():
         raise AnswerError(f"{_quoted(token)} divides by zero")
     return _to_float(_CONTEXT.divide(top, bottom), token)
