@@ -125,9 +125,15 @@ def numeric_notes(card: NumericCard, tags: tuple[str, ...]) -> list[NoteSpec]:
 
 
 def code_note(card: CodeCard, tags: tuple[str, ...]) -> NoteSpec:
-    """The exercise and its signature; the reference implementation on the back."""
-    front = as_html(card.prompt) + f"<br><br><pre>{html.escape(card.signature)}</pre>"
-    back = f"<pre>{html.escape(card.reference.strip())}</pre>"
+    """The exercise and its signature; the reference implementation on the back (a card that takes them
+    from a registered exercise without restating them names the exercise instead)."""
+    signature = getattr(card, "signature", None)
+    reference = getattr(card, "reference", None)
+    front = as_html(card.prompt) + (f"<br><br><pre>{html.escape(signature)}</pre>" if signature else "")
+    if reference:
+        back = f"<pre>{html.escape(reference.strip())}</pre>"
+    else:
+        back = as_html(f"quizapp exercise `{getattr(card, 'task', None) or card.id}`: solve it in quizapp.")
     return NoteSpec((card.id,), front, back, _notes_field(card), tags)
 
 

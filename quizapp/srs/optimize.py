@@ -124,9 +124,15 @@ class Fit:
 
 
 def _rust_items(items: Sequence[Item]) -> list[Any]:
+    """The items as fsrs-rs objects; one FSRSReview per distinct (rating, delta) pair, shared (the items
+    of a card repeat its earlier reviews, so a long log holds many times more reviews than it made)."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    return [FSRSItem([FSRSReview(rating, delta) for rating, delta in item]) for item in items]
+    reviews: dict[tuple[int, int], Any] = {}
+    found = []
+    for item in items:
+        found.append(FSRSItem([reviews.get(r) or reviews.setdefault(r, FSRSReview(*r)) for r in item]))
+    return found
 
 
 def evaluate(items: Sequence[Item], parameters: Sequence[float]) -> Fit:

@@ -33,6 +33,8 @@ COLUMNS = (
     ("drills", "Drills right"),
 )
 ALL = "*all*"  # the key of the totals row (topic ids are lowercase words and dashes)
+# Past this many reviews the fit is not measured each time Stats opens: it takes seconds of CPU per 100,000.
+AUTO_FIT_LIMIT = 200_000
 
 
 class StatsScreen(Screen[None]):
@@ -66,6 +68,11 @@ class StatsScreen(Screen[None]):
         def __init__(self, result: Optimized | None, error: str | None) -> None:
             super().__init__()
             self.result, self.error = result, error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fit_key: tuple[object, ...] | None = None  # what the fit shown was measured on
+        self.fit_text: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,10 +152,24 @@ class StatsScreen(Screen[None]):
         """Say which parameters are in use and, measured in a worker, how well they predict the log."""
         caption = self.query_one("#fit-caption", Static)
         head = f"[b]Memory model[/b]: {self.parameters_name()} FSRS parameters"
-        count = review_log.count(quiz_app(self).db)  # an index-only count: cheap even at 1M reviews
+        app = quiz_app(self)
+        count = review_log.count(app.db, AUTO_FIT_LIMIT)
         if count < MIN_ITEMS:
             caption.update(f"{head} · {count:,} reviews; fitting needs {MIN_ITEMS}+")
             return
+        if count >= AUTO_FIT_LIMIT:
+            caption.update(f"{head} · over {AUTO_FIT_LIMIT:,} reviews: o fits and measures them")
+            return
+        # The same log and parameters fit as well as last time: measured again only when either changed.
+        key = (
+            review_log.last_id(app.db),
+            tuple(app.settings.fsrs_parameters or ()),
+            app.settings.day_starts_at,
+        )
+        if key == self.fit_key and self.fit_text:
+            caption.update(self.fit_text)
+            return
+        self.fit_key, self.fit_text = key, None
         caption.update(f"{head} · measuring the fit…")
         self.measure_fit(self.log_reader(), head)
 
@@ -190,7 +211,8 @@ class StatsScreen(Screen[None]):
         )
 
     def on_stats_screen_fit_shown(self, message: FitShown) -> None:
-        """Show the measured fit."""
+        """Show the measured fit (and keep it for as long as log and parameters stay the same)."""
+        self.fit_text = message.text
         self.query_one("#fit-caption", Static).update(message.text)
 
     def action_optimize(self) -> None:
