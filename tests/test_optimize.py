@@ -226,6 +226,23 @@ def test_optimize_from_csv_prints_json_and_saves_the_parameters(log, tmp_path, m
     assert "fsrs_parameters" not in settings_file.read_text()
 
 
+def test_parameters_that_predict_no_better_are_not_saved(log, tmp_path, monkeypatch, capsys) -> None:
+    worse = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    worse[0:4] = [0.01, 0.01, 0.01, 0.01]  # a learner who forgets everything within minutes
+    monkeypatch.setattr(optimize, "fit", lambda items: worse)
+    csv_file = tmp_path / "log.csv"
+    csv_file.write_text(write_csv(log))
+    assert main(["optimize", "--from-csv", str(csv_file)]) == 0
+    out = capsys.readouterr().out
+    assert "predict no better than the defaults: not used, nothing saved" in out
+    assert "parameters:" not in out
+    assert load_settings()[0].fsrs_parameters is None
+    assert main(["optimize", "--from-csv", str(csv_file), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["better"] is False and found["saved"] is False
+    assert found["fitted"]["log_loss"] > found["default"]["log_loss"]
+
+
 def test_optimize_reads_the_database_and_refuses_too_few(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("QUIZAPP_SETTINGS", str(tmp_path / "settings.toml"))
     db_path = tmp_path / "q.db"

@@ -194,7 +194,7 @@ class Optimized:
             f"held-out RMSE:     defaults {self.default.rmse:.4f}, fitted {self.fitted.rmse:.4f}",
         ]
         if not self.better:
-            lines.append("the fitted parameters predict no better than the defaults: keeping the defaults")
+            lines.append("the fitted parameters predict no better than the defaults: not used, nothing saved")
         return "\n".join(lines)
 
 
