@@ -225,12 +225,25 @@ class CodeCard(CardBase):
 
     kind: Literal["code"]
     prompt: Text
-    signature: Text = Field(description='The first line of the function, e.g. "def f(x):".')
-    reference: Text = Field(description="A correct implementation (never shown before answering).")
-    tests: list[CodeTest] = Field(min_length=1)
+    task: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")] | None = Field(
+        default=None,
+        description="A registered exercise (`quizapp code --list`): its signature, stub, solution, "
+        "reference and random test generator; the keys below then only override.",
+    )
+    signature: Text | None = Field(default=None, description='The first line of the function, e.g. "def f(x):".')
+    stub: Text | None = Field(default=None, description="Starter code shown in the editor (must fail the tests).")
+    reference: Text | None = Field(default=None, description="A correct implementation (never shown before answering).")
+    tests: list[CodeTest] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _reference_defines_signature(self) -> CodeCard:
+        if self.task is None:
+            missing = [k for k in ("signature", "reference") if getattr(self, k) is None]
+            missing += [] if self.tests else ["tests"]
+            if missing:
+                raise ValueError(f"a code card without `task` needs {', '.join(missing)}")
+        if self.signature is None or self.reference is None:
+            return self
         name = function_name(self.signature)
         try:
             tree = ast.parse(self.reference)

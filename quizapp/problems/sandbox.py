@@ -9,6 +9,7 @@ their own machine."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -192,7 +193,7 @@ def run_function(
         "source": source,
         "function": function,
         "tests": [code_codec.encode(tuple(args)) for args in tests],
-        "cpu_seconds": int(math.ceil(time_limit)) + 2,
+        "cpu_seconds": math.ceil(time_limit) + 2,
         "memory_bytes": memory_mb << 20,
         "file_bytes": FILE_MB << 20,
         "output_chars": OUTPUT_CHARS,
@@ -239,10 +240,8 @@ def run_function(
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait()
 
 
