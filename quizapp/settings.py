@@ -50,6 +50,12 @@ class Settings(BaseModel):
     keymap: dict[str, str] = Field(
         default_factory=dict, description='Binding id -> keys, e.g. {"study.good" = "3,g"}.'
     )
+    code_time_limit: float = Field(
+        default=5.0,
+        ge=0.5,
+        le=60,
+        description="Seconds a code exercise's tests may run before they are stopped.",
+    )
     fsrs_parameters: list[float] | None = Field(
         default=None,
         description="The 21 FSRS-6 parameters fitted by `quizapp optimize`; absent: fsrs's defaults.",

@@ -50,7 +50,7 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "q.db"
     db = open_db(path)
     assert path.exists()
-    assert schema_version(db) == SCHEMA_VERSION == 3
+    assert schema_version(db) == SCHEMA_VERSION == 4
     tables = set(db.table_names())
     assert {"cards", "reviews", "meta", "drills"} <= tables
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}

@@ -95,7 +95,21 @@ def _v3_drill_log(db: Database) -> None:
     db.table("drills").create_index(["drilled_at"], index_name="drills_time")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_state_due_index, _v3_drill_log]
+def _v4_code_attempts(db: Database) -> None:
+    # The learner's last code for each code card, restored in the editor next time (one row per card).
+    db.table("code_attempts").create(
+        {"card_id": str, "source": str, "saved_at": str, "passed": int},
+        pk="card_id",
+        not_null={"source", "saved_at"},
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _v1_initial,
+    _v2_state_due_index,
+    _v3_drill_log,
+    _v4_code_attempts,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
