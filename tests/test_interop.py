@@ -297,3 +297,10 @@ def test_anki_header_columns_for_guid_notetype_and_deck_are_left_out() -> None:
     parsed = import_notes.parse_notes(text)
     assert parsed.problems == []
     assert parsed.notes == [import_notes.Note(7, "What is p?", "A probability", ("stats", "ml-basics"))]
+
+
+def test_a_field_with_only_an_image_says_images_are_not_imported() -> None:
+    parsed = import_notes.parse_notes('What is this?\t<img src="roc.png">\n')
+    assert parsed.problems == [
+        "line 1: the back is empty once its HTML is removed (images and sounds are not imported)"
+    ]

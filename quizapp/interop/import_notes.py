@@ -161,11 +161,13 @@ def _note(line: int, row: list[str], layout: Layout) -> Note:
     clean = [html_to_text(f) if layout.html else f.strip() for f in fields]
     if len(clean) < 2:
         raise ValueError("only one field; expected front and back separated by the separator")
+    for name, raw, text in (("front", fields[0], clean[0]), ("back", fields[1], clean[1])):
+        if not text:
+            media = " (images and sounds are not imported)" if "<img" in raw or "[sound:" in raw else ""
+            raise ValueError(
+                f"the {name} is empty" + (" once its HTML is removed" if raw.strip() else "") + media
+            )
     front, back = clean[0], clean[1]
-    if not front:
-        raise ValueError("the front is empty")
-    if not back:
-        raise ValueError("the back is empty")
     explain = clean[2] if len(clean) > 2 and clean[2] else None
     tags = tuple(dict.fromkeys(t for t in (to_id(tag) for tag in tags_cell.split()) if t))
     return Note(line, front, back, tags, explain)
