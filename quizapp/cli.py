@@ -187,6 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     drill.add_argument("--seed", type=seed_arg, help="seed of the whole drill, to repeat it exactly")
     _add_bank_options(drill, top=False)
 
+    code = commands.add_parser(
+        "code",
+        help="a code card: print its stub or solution, or run your file against fresh tests",
+        description="Print a code card's starter stub (--stub) or reference solution (--reveal), or run "
+        "the function in FILE against tests drawn from a seed in a sandboxed process. Exit status: 0 all "
+        "tests passed, 1 some failed, 2 could not run (timeout, memory, early exit, syntax error, "
+        "unknown card).",
+    )
+    code.add_argument("card_id", nargs="?", metavar="CARD_ID", help="a code card's id")
+    code.add_argument("--stub", action="store_true", help="print the starter stub")
+    code.add_argument("--reveal", action="store_true", help="print the reference solution")
+    code.add_argument("--file", type=Path, metavar="FILE", help="a Python file defining the function")
+    code.add_argument("--json", action="store_true", help="print the results as JSON")
+    code.add_argument("--seed", type=seed_arg, help="the seed of the tests (default: a fresh one)")
+    code.add_argument("--list", action="store_true", help="list the registered exercises instead")
+    _add_bank_options(code, top=False)
+
     serve = commands.add_parser(
         "serve",
         help="serve the app in a web browser (textual-serve)",
@@ -292,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _problems_command(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "code":
+        return _code(args)
     if args.command in ("optimize", "export", "import"):
         return _interop(args)
     return _run_tui(args)
@@ -307,6 +326,7 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     bank = load_bank(args.paths or content_dirs(args.content))
     bank.problems.extend(_numeric_problems(bank))
+    bank.problems.extend(_code_problems(bank))
     bank.problems.sort()
     for problem in bank.problems:
         print(problem)
@@ -331,6 +351,20 @@ def _numeric_problems(bank: Bank) -> list[LoadProblem]:
             found += [
                 LoadProblem(str(path), line, col, f"card `{card_id}`: {m}") for m in card_problems(card)
             ]
+    return found
+
+
+def _code_problems(bank: Bank) -> list[LoadProblem]:
+    """Run each code card's reference (must pass) and stub (must fail) in the sandbox."""
+    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.schema import CodeCard
+    from quizapp.problems.code_check import batch_problems
+
+    cards = [card for card in bank.cards.values() if isinstance(card, CodeCard)]
+    found = []
+    for card_id, messages in (batch_problems(cards) if cards else {}).items():
+        path, line, col = bank.positions[card_id]
+        found += [LoadProblem(str(path), line, col, f"card `{card_id}`: {m}") for m in messages]
     return found
 
 
@@ -432,6 +466,32 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
     except KeyboardInterrupt:
         print()
     return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    from quizapp.content.bank import content_dirs, load_bank
+    from quizapp.content.cache import FileCache, default_cache_file
+    from quizapp.content.schema import CodeCard
+    from quizapp.problems import code_command
+    from quizapp.problems.registry import new_seed
+    from quizapp.settings import load_settings
+
+    if args.list:
+        code_command.list_tasks()
+        return 0
+    cache_file = default_cache_file()
+    bank = load_bank(content_dirs(args.content), FileCache(cache_file) if cache_file else None)
+    card = bank.cards.get(args.card_id or "")
+    return code_command.run(
+        card if isinstance(card, CodeCard) else None,
+        args.card_id or "",
+        stub=args.stub,
+        reveal=args.reveal,
+        file=args.file,
+        as_json=args.json,
+        seed=args.seed if args.seed is not None else new_seed(),
+        time_limit=load_settings()[0].code_time_limit,
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
