@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 
 import fsrs
@@ -91,6 +92,21 @@ def test_items_are_review_prefixes_ending_on_a_later_study_day() -> None:
         ((1, 0), (3, 0), (2, 1), (3, 2)),
     ]
     assert (found.reviews, found.cards) == (5, 2)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Kathmandu", "America/St_Johns"])
+def test_study_days_across_a_daylight_saving_change_and_odd_offsets(zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    first = datetime(2024, 3, 29, tzinfo=UTC)  # Berlin moves its clocks on March 31
+    times = [first + timedelta(minutes=37 * k) for k in range(4 * 24 * 60 // 37)]
+    found = optimize.review_items([review("a", t) for t in times], starts_at=4, tz=tz)
+    days = [optimize.study_day(t, 4, tz) for t in times]  # each computed directly
+    deltas = [0] + [(b - a).days for a, b in pairwise(days)]
+    last = max(i for i, d in enumerate(deltas) if d > 0)
+    assert found.items[-1] == tuple((3, d) for d in deltas[: last + 1])
+    assert len(found.items) == sum(d > 0 for d in deltas) >= 3
 
 
 def test_a_reset_card_starts_its_history_again() -> None:

@@ -28,6 +28,7 @@ HELD_OUT = 0.2  # the latest fifth of the predicted reviews judges the fit
 PARAMETER_COUNT = 21  # FSRS-6, what fsrs.Scheduler (py-fsrs 6) takes
 DECIMALS = 4  # as Anki shows them; also takes f32 noise (0.8000000119) back inside py-fsrs's bounds
 STEPS = 4
+QUARTER_HOUR = 900  # seconds
 
 
 class NotEnoughReviews(ValueError):
@@ -57,6 +58,7 @@ def review_items(reviews: Iterable[LoggedReview], starts_at: int, tz: tzinfo | N
     for review in reviews:
         by_card.setdefault(review.card_id, []).append(review)
     dated: list[tuple[datetime, str, int, Item]] = []
+    days: dict[int, date] = {}  # study day by quarter hour: time zones and their changes keep to those
     used = 0
     for card_id, history in by_card.items():
         history.sort(key=lambda r: r.reviewed_at)
@@ -66,7 +68,10 @@ def review_items(reviews: Iterable[LoggedReview], starts_at: int, tz: tzinfo | N
         steps: list[tuple[int, int]] = []
         previous: date | None = None
         for n, review in enumerate(history):
-            day = study_day(review.reviewed_at, starts_at, tz)
+            window = int(review.reviewed_at.timestamp()) // QUARTER_HOUR
+            day = days.get(window)
+            if day is None:
+                day = days[window] = study_day(review.reviewed_at, starts_at, tz)
             delta = 0 if previous is None else (day - previous).days
             steps.append((review.rating, delta))
             previous = day
