@@ -406,7 +406,7 @@ def _problems_command(args: argparse.Namespace) -> int:
 
 
 def _show_problem(args: argparse.Namespace, problem: Problem, seed: int) -> int:
-    from quizapp.problems.check import expected_text
+    from quizapp.problems.check import expected_text, tolerance_summary
 
     revealed = expected_text(problem.answer, problem.tolerance, problem.unit)
     if args.json:
@@ -416,7 +416,7 @@ def _show_problem(args: argparse.Namespace, problem: Problem, seed: int) -> int:
             "prompt": problem.prompt,
             "given": problem.given,
             "unit": problem.unit,
-            "tolerance": problem.tolerance.model_dump(exclude_none=True) or {"rtol": 0.01},
+            "tolerance": tolerance_summary(problem.tolerance, problem.unit),
         }
         if args.reveal:
             out |= {"answer": problem.answer, "solution": problem.solution}

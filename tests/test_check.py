@@ -182,3 +182,36 @@ def test_a_percentage_is_as_precise_as_its_digits_in_the_answers_unit() -> None:
     assert check(p, "33.3%").correct
     assert check(p, "20%").status == "wrong"
     assert check(p, "0.3").status == "imprecise" and check(p, "0.2").status == "wrong"
+
+
+def test_counts_are_reported_and_explained_as_exact() -> None:
+    from quizapp.problems.check import tolerance_summary
+
+    problem = Problem("How many MACs? Give the exact count.", {}, 2412345, "", unit="count")
+    assert tolerance_summary(problem.tolerance, problem.unit) == {"exact": True}
+    verdict = check(problem, "2.41e6")
+    assert verdict.status == "imprecise" and "exact whole number" in verdict.message
+    assert "1%" not in verdict.message
+
+
+def test_tolerance_summary_names_what_the_prompt_asks() -> None:
+    from quizapp.problems.check import tolerance_summary
+
+    assert tolerance_summary(Tolerance(decimals=3)) == {"decimals": 3}
+    assert tolerance_summary(Tolerance()) == {"rtol": 0.01}
+
+
+def test_a_rounded_zero_is_revealed_without_a_minus_sign() -> None:
+    assert expected_text(-0.0001, Tolerance(decimals=3)) == "0.000"
+    assert expected_text(-0.0004, Tolerance(decimals=3), "percent") == "0.000%"
+    assert expected_text(-0.0006, Tolerance(decimals=3)) == "-0.001"
+
+
+def test_large_sigfig_answers_are_revealed_in_e_notation_and_accepted() -> None:
+    problem = Problem("MACs? Give 3 significant figures (e.g. 1.23e8).", {}, 231_211_008.0, "",
+                      tolerance=Tolerance(sigfigs=3))  # fmt: skip
+    revealed = expected_text(problem.answer, problem.tolerance)
+    assert revealed == "2.31e8"
+    assert check(problem, revealed).correct
+    assert check(problem, "231000000").correct
+    assert expected_text(12345, Tolerance(sigfigs=3)) == "12300"

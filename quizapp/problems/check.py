@@ -15,7 +15,7 @@ from quizapp.content.schema import Tolerance, Unit
 from quizapp.problems import fmt
 from quizapp.problems.answers import FORMS, AnswerError, Parsed, parse_answer
 from quizapp.problems.model import Problem, Value, as_value
-from quizapp.problems.tolerance import band, within
+from quizapp.problems.tolerance import DEFAULT_RTOL, band, within
 
 Status = Literal["correct", "wrong", "imprecise", "unusable"]
 
@@ -95,7 +95,7 @@ def _grade(problem: Problem, parsed: Parsed, truth: np.ndarray, expected: str) -
     half_unit = _in_unit(parsed.half_unit, parsed, problem.unit)  # `33%` is typed to ±0.005, not ±0.5
     coarse = (half_unit > allowed) & (distance <= half_unit * (1 + 1e-9)) & (value != 0)
     if bool(np.all((distance <= allowed) | coarse)):
-        return Verdict("imprecise", _imprecise_message(problem.tolerance), expected, shown)
+        return Verdict("imprecise", _imprecise_message(problem.tolerance, problem.unit), expected, shown)
     diagnosis = _diagnose(problem, parsed, value)
     return Verdict("wrong", f"Not quite: the answer is {expected}.", expected, shown, diagnosis)
 
@@ -126,7 +126,17 @@ def _in_unit(values: np.ndarray, parsed: Parsed, unit: Unit) -> np.ndarray:
     return np.where(parsed.percent, values / 100.0, values)
 
 
-def _imprecise_message(tolerance: Tolerance) -> str:
+def tolerance_summary(tolerance: Tolerance, unit: Unit = "real") -> dict[str, Any]:
+    """How an answer is graded, as `problem --json` reports it: `{"exact": true}` for counts, else the
+    tolerance given, else the default `{"rtol": 0.01}`."""
+    if unit == "count":
+        return {"exact": True}
+    return tolerance.model_dump(exclude_none=True) or {"rtol": DEFAULT_RTOL}
+
+
+def _imprecise_message(tolerance: Tolerance, unit: Unit) -> str:
+    if unit == "count":
+        return "Not precise enough: that matches only when rounded; give the exact whole number."
     if tolerance.decimals is not None:
         wanted = f"{tolerance.decimals} decimals"
     elif tolerance.sigfigs is not None:

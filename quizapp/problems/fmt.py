@@ -45,12 +45,21 @@ def value(answer: Any, sig: int = 4) -> str:
 
 
 def fixed(value: Any, decimals: int) -> str:
-    """Exactly `decimals` decimals (for answers asked to a number of decimals)."""
-    return f"{float(value):.{decimals}f}"
+    """Exactly `decimals` decimals (for answers asked to a number of decimals); never `-0.000`."""
+    return _unsigned_zero(f"{float(value):.{decimals}f}")
+
+
+E_NOTATION_FROM = 1e6  # sigfigs answers this large print as 2.31e8: "231000000" hides which digits count
+
+
+def _unsigned_zero(text: str) -> str:
+    """`-0.00` → `0.00`: a minus sign on a rounded zero says nothing and reads as a different answer."""
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
 def sigfigs(value: Any, figures: int) -> str:
-    """Exactly `figures` significant figures, trailing zeros kept: 0.2403 → "0.240", 12345 → "12300"."""
+    """Exactly `figures` significant figures, trailing zeros kept: 0.2403 → "0.240", 12345 → "12300",
+    231000000 → "2.31e8" (from a million up, where trailing zeros would hide which digits count)."""
     x = float(value)
     if x == 0 or not np.isfinite(x):
         return fixed(x, max(figures - 1, 0))
@@ -60,4 +69,7 @@ def sigfigs(value: Any, figures: int) -> str:
     if rounded != 0 and int(np.floor(np.log10(abs(rounded)))) > magnitude:  # 9.996 → 10.0: one digit more
         decimals -= 1
         rounded = round(x, decimals)
+    if abs(rounded) >= E_NOTATION_FROM:
+        mantissa, exponent = f"{rounded:.{figures - 1}e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
     return fixed(rounded, max(decimals, 0))
