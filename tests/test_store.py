@@ -50,11 +50,11 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "q.db"
     db = open_db(path)
     assert path.exists()
-    assert schema_version(db) == SCHEMA_VERSION == 4
+    assert schema_version(db) == SCHEMA_VERSION == 5
     tables = set(db.table_names())
     assert {"cards", "reviews", "meta", "drills"} <= tables
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time", "drills_time"} <= indexes
+    assert {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time_cover", "drills_time"} <= indexes
 
 
 def test_a_version_1_file_migrates_and_keeps_its_reviews(

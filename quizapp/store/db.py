@@ -104,11 +104,24 @@ def _v4_code_attempts(db: Database) -> None:
     )
 
 
+def _v5_reviews_time_covering(db: Database) -> None:
+    # Stats and Home aggregate the reviews of a window per card (state_before, rating, correct): with
+    # reviews(reviewed_at) alone each row is a table lookup (4.1 s at 1M reviews); with every column they
+    # read in the index it is an index-only range scan, about 4x faster. It replaces reviews_time (same
+    # leading column), so a grade still updates the same number of indexes.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS reviews_time_cover"
+        " ON reviews(reviewed_at, card_id, state_before, rating, correct)"
+    )
+    db.execute("DROP INDEX IF EXISTS reviews_time")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_state_due_index,
     _v3_drill_log,
     _v4_code_attempts,
+    _v5_reviews_time_covering,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

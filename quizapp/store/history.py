@@ -2,7 +2,8 @@
 
 Pure functions of the database and UTC instants; quizapp.srs.stats turns study days into instants and
 maps per-card results onto the bank. Every query over `reviews` is a range on `reviewed_at` (the
-`reviews_time` index), so its cost follows the window asked for, not the size of the log."""
+`reviews_time_cover` index, which also holds the columns the per-card totals read), so its cost follows
+the window asked for, not the size of the log."""
 
 from __future__ import annotations
 
