@@ -17,6 +17,7 @@ from quizapp.interop.review_log import write_csv
 from quizapp.settings import Settings, load_settings
 from quizapp.srs import optimize
 from quizapp.srs.scheduler import make_scheduler
+from quizapp.store import review_log
 from quizapp.store.db import open_db
 from quizapp.store.repo import CardState, Review, record_review
 from quizapp.store.review_log import LoggedReview, all_reviews
@@ -270,6 +271,7 @@ def test_optimize_reads_the_database_and_refuses_too_few(tmp_path, monkeypatch, 
         record_review(db, None, state, Review("c1", at, 3))
     assert [r.reviewed_at for r in all_reviews(db)] == [now, now + timedelta(days=1), now + timedelta(days=2)]
     assert all(r.restart for r in all_reviews(db))  # `before` None: each was recorded as a new card's
+    assert (review_log.count(db, 2), review_log.count(db, 10), review_log.id_span(db)) == (2, 3, 3)
     db.close()
     assert main(["optimize", "--db", str(db_path)]) == 1
     assert "not enough reviews" in capsys.readouterr().err

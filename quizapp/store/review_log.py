@@ -40,10 +40,18 @@ def all_reviews(db: Database) -> list[LoggedReview]:
 
 def count(db: Database, limit: int) -> int:
     """How many reviews the log holds, counting no further than `limit` (a full count costs ~30 ms per
-    million reviews; "are there enough?" needs only a few)."""
+    million reviews; "are there a hundred?" needs only a hundred rows)."""
     return int(db.execute("SELECT count(*) FROM (SELECT 1 FROM reviews LIMIT ?)", [limit]).fetchone()[0])
 
 
 def last_id(db: Database) -> int:
     """The id of the newest review (0 when none): changes with every grade and every undo."""
     return int(db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
+
+
+def id_span(db: Database) -> int:
+    """Newest minus oldest review id, plus one: at least the number of reviews, found in two seeks (one
+    query asking for both min and max would scan the table: SQLite seeks only for a lone min or max)."""
+    newest = last_id(db)
+    oldest = db.execute("SELECT min(id) FROM reviews").fetchone()[0]
+    return 0 if oldest is None else newest - int(oldest) + 1

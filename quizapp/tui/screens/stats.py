@@ -153,11 +153,11 @@ class StatsScreen(Screen[None]):
         caption = self.query_one("#fit-caption", Static)
         head = f"[b]Memory model[/b]: {self.parameters_name()} FSRS parameters"
         app = quiz_app(self)
-        count = review_log.count(app.db, AUTO_FIT_LIMIT)
+        count = review_log.count(app.db, MIN_ITEMS)
         if count < MIN_ITEMS:
             caption.update(f"{head} · {count:,} reviews; fitting needs {MIN_ITEMS}+")
             return
-        if count >= AUTO_FIT_LIMIT:
+        if review_log.id_span(app.db) >= AUTO_FIT_LIMIT:
             caption.update(f"{head} · over {AUTO_FIT_LIMIT:,} reviews: o fits and measures them")
             return
         # The same log and parameters fit as well as last time: measured again only when either changed.
