@@ -27,7 +27,7 @@ from quizapp.tui.commands import QuizCommands
 from quizapp.tui.keymap import keep_footer_order, report_problems
 from quizapp.tui.screens.home import HomeScreen
 
-STUDYABLE_KINDS = ("flashcard", "choice", "numeric")  # code cards arrive with the sandbox
+STUDYABLE_KINDS = ("flashcard", "choice", "numeric", "code")
 
 # Screens opened by name (keys on Home, the command palette); imported on first use, not at start-up.
 SCREENS_BY_NAME: dict[str, str] = {
@@ -49,7 +49,7 @@ class StudyFilter:
 class QuizApp(App[None]):
     """quizapp's TUI."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "widgets/code_exercise.tcss"]
     TITLE = "quizapp"
     COMMANDS = App.COMMANDS | {QuizCommands}
     BINDINGS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from enum import Enum
@@ -18,20 +19,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from quizapp.content.bank import Bank
-from quizapp.content.schema import ChoiceCard, Flashcard, NumericCard
+from quizapp.content.schema import ChoiceCard, CodeCard, Flashcard, NumericCard
+from quizapp.problems.code_check import CodeCardError, spec_for
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import Source, StudyQueue
 from quizapp.srs.scheduler import RATING_NAMES, Graded, Reviewer
-from quizapp.store import repo
+from quizapp.store import attempts, repo
 from quizapp.store.db import is_read_only
 from quizapp.store.pending import PendingWrites
 from quizapp.tui.widgets.choice import LETTERS, ChoiceView
+from quizapp.tui.widgets.code_exercise import CodeExerciseView
 from quizapp.tui.widgets.flashcard import FlashcardView
 from quizapp.tui.widgets.numeric import NumericView
 
 AGAIN, GOOD = 1, 3
-StudyCard = Flashcard | ChoiceCard | NumericCard
+StudyCard = Flashcard | ChoiceCard | NumericCard | CodeCard
 
 
 class Phase(Enum):
@@ -130,6 +133,8 @@ class StudyScreen(Screen[None]):
             elif isinstance(card, NumericCard):
                 area.mount(LoadingIndicator())
                 self.generate(card, self.seeds())
+            elif isinstance(card, CodeCard):
+                self._show_code(area, card)
         self._shown_at = time.monotonic()
         self.update_status()
         self.refresh_bindings()
@@ -150,6 +155,11 @@ class StudyScreen(Screen[None]):
         elif not note and self.phase is Phase.ANSWERED and self.last_graded is not None:
             rating = RATING_NAMES[self.last_graded.rating]
             note = f"Graded [b]{rating}[/b]. Press 1–4 to change it, enter to continue."
+            if isinstance(self.current_card, CodeCard):
+                note = f"Graded [b]{rating}[/b] (first run). Edit and rerun freely; esc leaves the editor, "
+                note += "then 1–4 change the grade, enter continues."
+        elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, CodeCard):
+            note = "Passing on the first run grades Good, otherwise Again."
         elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, ChoiceCard):
             letters = LETTERS[: len(self.current_card.options)]
             note = f"Press {letters[0]}–{letters[-1]} to answer" + (
@@ -164,6 +174,56 @@ class StudyScreen(Screen[None]):
             return None
         card = self.bank.cards[self.current[0]]
         return card if isinstance(card, StudyCard) else None
+
+    # -- code exercises ---------------------------------------------------------------------
+
+    def _show_code(self, area: Container, card: CodeCard) -> None:
+        """Mount the exercise with a fresh seed (its tests), the time limit and the last attempt."""
+        try:
+            spec = spec_for(card)
+        except (CodeCardError, ValueError) as error:
+            self.phase = Phase.ANSWERED
+            self.queue.skip(card.id)
+            area.mount(Static(Text(f"This card cannot be checked: {error}"), id="problem-error"))
+            return
+        last = attempts.last_attempt(self.reviewer.db, card.id)
+        settings = getattr(self.app, "settings", None)
+        limit = float(getattr(settings, "code_time_limit", 5.0))
+        area.mount(
+            CodeExerciseView(spec, self.seeds(), time_limit=limit, last_attempt=last.source if last else None)
+        )
+
+    def on_code_exercise_view_ran(self, message: CodeExerciseView.Ran) -> None:
+        """Keep the attempt; the first run of a review grades it: all passed → Good, else Again."""
+        card = self.current_card
+        if not isinstance(card, CodeCard):
+            return
+        try:
+            attempts.save_attempt(
+                self.reviewer.db, card.id, message.source, self.reviewer.clock(), message.report.passed
+            )
+        except sqlite3.Error as error:  # a busy or read-only file: the attempt is only a convenience
+            self.notify(f"Your code was not kept: {error}", title="Database", severity="warning", markup=False)
+        if message.first and self.phase is Phase.QUESTION:
+            self._grade_code(message.report.passed, message.source)
+
+    def on_code_exercise_view_gave_up(self, message: CodeExerciseView.GaveUp) -> None:
+        """The solution was shown before any run: Again."""
+        if isinstance(self.current_card, CodeCard) and self.phase is Phase.QUESTION:
+            self._grade_code(False, "?")
+
+    def _grade_code(self, passed: bool, response: str) -> None:
+        view = self.query_one(CodeExerciseView)
+        self.phase = Phase.ANSWERED
+        self._grade(
+            GOOD if passed else AGAIN,
+            correct=passed,
+            response=response,
+            seed=view.seed,
+            then=self._auto_graded,
+        )
+        self.update_status()
+        self.refresh_bindings()
 
     # -- numeric problems -------------------------------------------------------------------
 
