@@ -125,20 +125,22 @@ def numeric_notes(card: NumericCard, tags: tuple[str, ...]) -> list[NoteSpec]:
 
 
 def code_note(card: CodeCard, tags: tuple[str, ...]) -> NoteSpec:
-    """The exercise and its signature; the reference implementation on the back (a card that takes them
-    from a registered exercise without restating them names the exercise instead)."""
-    signature = getattr(card, "signature", None)
-    reference = getattr(card, "reference", None)
-    front = as_html(card.prompt) + (f"<br><br><pre>{html.escape(signature)}</pre>" if signature else "")
-    if reference:
-        back = f"<pre>{html.escape(reference.strip())}</pre>"
-    else:
-        back = as_html(f"quizapp exercise `{getattr(card, 'task', None) or card.id}`: solve it in quizapp.")
-    return NoteSpec((card.id,), front, back, _notes_field(card), tags)
+    """The exercise and its signature; the solution on the back (the card's own, or its registered
+    exercise's). CodeCardError for a card naming an unknown exercise: the caller skips it."""
+    from quizapp.problems.code_check import spec_for
+
+    spec = spec_for(card)
+    front = as_html(card.prompt) + (
+        f"<br><br><pre>{html.escape(spec.signature)}</pre>" if spec.signature else ""
+    )
+    back = f"<pre>{html.escape(spec.solution.strip())}</pre>"
+    notes = _notes_field(card) or (as_html(spec.explanation) if spec.explanation else "")
+    return NoteSpec((card.id,), front, back, notes, tags)
 
 
 def topic_notes(bank: Bank, topic_id: str, skipped: list[str]) -> list[NoteSpec]:
     """Every card of a topic as notes; a card that can't be exported is named in `skipped`."""
+    from quizapp.problems.code_check import CodeCardError
     from quizapp.problems.registry import ProblemError
 
     found: list[NoteSpec] = []
@@ -155,7 +157,10 @@ def topic_notes(bank: Bank, topic_id: str, skipped: list[str]) -> list[NoteSpec]
             except ProblemError as error:
                 skipped.append(f"{card_id}: {error}")
         elif isinstance(card, CodeCard):
-            found.append(code_note(card, tags))
+            try:
+                found.append(code_note(card, tags))
+            except CodeCardError as error:
+                skipped.append(f"{card_id}: {error}")
     return found
 
 
