@@ -119,7 +119,8 @@ def test_syntax_error_and_missing_function_are_verdicts() -> None:
 
 
 def test_clean_environment_and_empty_working_directory() -> None:
-    source = "import os, sys\ndef f(x):\n    return [sorted(os.listdir('.')), sorted(os.environ), sys.flags.isolated]\n"
+    source = "import os, sys\ndef f(x):\n"
+    source += "    return [sorted(os.listdir('.')), sorted(os.environ), sys.flags.isolated]\n"
     result = run(source, [(0,)])
     listing, env, isolated = result.outcomes[0].value
     assert listing == [] and isolated == 1

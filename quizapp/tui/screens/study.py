@@ -203,7 +203,8 @@ class StudyScreen(Screen[None]):
                 self.reviewer.db, card.id, message.source, self.reviewer.clock(), message.report.passed
             )
         except sqlite3.Error as error:  # a busy or read-only file: the attempt is only a convenience
-            self.notify(f"Your code was not kept: {error}", title="Database", severity="warning", markup=False)
+            note = f"Your code was not kept: {error}"
+            self.notify(note, title="Database", severity="warning", markup=False)
         if message.first and self.phase is Phase.QUESTION:
             self._grade_code(message.report.passed, message.source)
 
