@@ -92,8 +92,8 @@ def test_early_exits_never_pass() -> None:
 def test_faking_the_results_file_does_not_pass() -> None:
     source = (
         "import json, os, sys\n"
-        "open(sys.argv[1] + '/result.json', 'w').write(json.dumps({'done': True, 'token': 'x', 'stage': 'tests',"
-        " 'outcomes': [{'ok': True, 'value': 1}]}))\n"
+        "fake = {'done': True, 'token': 'x', 'stage': 'tests', 'outcomes': [{'ok': True, 'value': 1}]}\n"
+        "open(sys.argv[1] + '/result.json', 'w').write(json.dumps(fake))\n"
         "os._exit(0)\n"
     )
     assert run(source).verdict == "exited (status 0) before the tests ran: no test passed"
