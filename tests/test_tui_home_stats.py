@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from quizapp.store import repo
 from quizapp.store.db import open_db
 from quizapp.store.repo import CardState, Review
 from quizapp.tui.app import QuizApp, make_app
+from quizapp.tui.screens import home as home_module
 from quizapp.tui.screens.home import HomeScreen, TagPicker
 from quizapp.tui.screens.stats import StatsScreen
 from quizapp.tui.screens.study import StudyScreen
@@ -98,6 +100,39 @@ async def test_home_today_line_and_forecast(tmp_path: Path) -> None:
         assert _text(app, "#home-forecast-note") == "today 1 · week 3 · peak 2"
         progress = _text(app, "#home-progress")
         assert "0 done · 1 due · 3 new" in progress  # alpha's three other cards are new (limit 20)
+
+
+async def test_home_shows_the_topics_at_once_and_counts_them_in_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Home's counts grow with the history: they are made off the UI thread, on a connection of the
+    worker's own, while the topics show with a loading state."""
+    db = open_db(tmp_path / "q.db")
+    _graded(db, "alpha-one", "alpha", NOW - 9 * DAY, 3, due=NOW - 2 * DAY)  # overdue: due today
+    release, used = threading.Event(), []
+    real_count = home_module.count_home
+
+    def held_count(db: Database, *args: object) -> home_module.HomeCounts:
+        used.append((threading.get_ident(), db))
+        assert release.wait(10)
+        return real_count(db, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(home_module, "count_home", held_count)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen) and not home.counted
+        assert _cells(app, "#topics", "alpha")[1:] == ["…", "…", "4", "…"]  # the size is the bank's
+        assert "counting…" in _text(app, "#home-progress")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert home.counted
+        assert _cells(app, "#topics", "alpha")[1:4] == ["1", "3", "4"]
+        assert "1 due" in _text(app, "#home-progress")
+    (thread, worker_db), *_ = used
+    assert thread != threading.get_ident() and worker_db is not app.db
 
 
 async def test_the_tag_picker_starts_a_session_over_that_tag(tmp_path: Path) -> None:

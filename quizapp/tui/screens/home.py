@@ -3,12 +3,16 @@ progress, the streak and a 30-day due forecast; start studying everything, a top
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.cells import cell_len
 from rich.text import Text
 from sqlite_utils import Database
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,7 +26,7 @@ from quizapp.settings import Settings
 from quizapp.srs import stats
 from quizapp.srs.scheduler import Clock
 from quizapp.store import repo
-from quizapp.store.db import is_read_only
+from quizapp.store.db import database_file, is_read_only
 from quizapp.tui.base import quiz_app
 from quizapp.tui.widgets.charts import BarChart
 
@@ -88,6 +92,35 @@ class TopicTable(DataTable[Text]):
             self.add_row(title, *cells, key=row.key)
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1))
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """Everything Home shows that is counted from the store, counted at once (in a worker)."""
+
+    counts: dict[str, stats.TopicCounts]
+    recent: dict[str, stats.TopicHistory]
+    today: stats.Today
+    streak: stats.Streak
+    forecast: stats.DaySeries
+
+
+def count_home(
+    db: Database,
+    bank: Bank,
+    settings: Settings,
+    now: datetime,
+    kinds: tuple[str, ...],
+    recent: stats.RecentHistory,
+) -> HomeCounts:
+    """Home's counts from `db` (any thread, given a connection made in that thread)."""
+    return HomeCounts(
+        stats.topic_counts(db, bank, now, kinds),
+        recent.topics(db, bank, settings, now),
+        stats.today(db, settings, now),
+        stats.streak(db, settings, now),
+        stats.due_forecast(db, settings, now),
+    )
 
 
 @dataclass(frozen=True)
@@ -202,6 +235,13 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
+    class CountsReady(Message):
+        """A worker counted Home's figures (`generation` tells a stale count from the latest)."""
+
+        def __init__(self, found: HomeCounts, generation: int) -> None:
+            super().__init__()
+            self.found, self.generation = found, generation
+
     class StudyRequested(Message):
         """The user asked to study a topic, a tag, or everything (both None)."""
 
@@ -216,6 +256,9 @@ class HomeScreen(Screen[None]):
         self.bank, self.db, self.settings, self.clock = bank, db, settings, clock
         self.kinds = kinds  # the card kinds this version can study; counts cover only those
         self.recent = stats.RecentHistory(stats.RECENT_DAYS)  # retention: past days counted once a day
+        self.counted = False  # True once the store's counts are shown (until then: a loading state)
+        self._generation = 0  # of the latest count asked for; older results are dropped
+        self._counting = threading.Lock()  # one count at a time uses `recent`
         self.has_tags = any(topic.tags for topic in bank.topics.values()) or any(
             card.tags for card in bank.cards.values()
         )
@@ -257,10 +300,48 @@ class HomeScreen(Screen[None]):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        """Recount from the store (after a study session, say): a handful of indexed queries."""
+        """Recount from the store (after a study session, say). With a database file the counts grow
+        with the history, so a thread worker makes them on a connection of its own while the topics show
+        at once with a loading state; an in-memory or read-only database is counted here."""
         now, settings = self.clock(), self.current_settings
-        counts = stats.topic_counts(self.db, self.bank, now, self.kinds)
-        recent = self.recent.topics(self.db, self.bank, settings, now)
+        self._generation += 1
+        path = database_file(self.db)
+        if path is None or is_read_only(self.db):
+            with self._counting:
+                found = count_home(self.db, self.bank, settings, now, self.kinds, self.recent)
+            self.show_counts(found, settings)
+            return
+        if not self.counted:
+            self.show_loading()
+        self.count_in_worker(path, settings, now, self._generation)
+
+    @work(thread=True, exclusive=True, group="home-counts")
+    def count_in_worker(self, path: str, settings: Settings, now: datetime, generation: int) -> None:
+        """Count on a connection of this thread's own (sqlite3 connections are per thread)."""
+        db = Database(sqlite3.connect(path, timeout=5))
+        try:
+            with self._counting:
+                found = count_home(db, self.bank, settings, now, self.kinds, self.recent)
+        finally:
+            db.close()
+        self.post_message(self.CountsReady(found, generation))
+
+    def on_home_screen_counts_ready(self, message: CountsReady) -> None:
+        if message.generation == self._generation:
+            self.show_counts(message.found, self.current_settings)
+
+    def show_loading(self) -> None:
+        """The topics and their sizes (from the bank) while the store is counted."""
+        rows = []
+        for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
+            total = sum(self.bank.cards[c].kind in self.kinds for c in topic.card_ids)
+            rows.append(TableRow(topic_id, topic.title, ("…", "…", str(total), "…")))
+        self.query_one("#topics", TopicTable).show(rows)
+        self.query_one("#home-progress", Static).update("[b]Today[/b] counting…")
+
+    def show_counts(self, found: HomeCounts, settings: Settings) -> None:
+        """Fill the table, today's line, the streak and the forecast from `found`."""
+        counts, recent = found.counts, found.recent
         rows = []
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
             c = counts[topic_id]
@@ -272,14 +353,14 @@ class HomeScreen(Screen[None]):
                 "No topics found. Add a folder of topic files with --content DIR "
                 "(quizapp validate DIR checks them)."
             )
-        self.show_today(counts, settings)
-        self.show_forecast(settings)
+        self.show_today(found, settings)
+        self.show_forecast(found.forecast)
+        self.counted = True
         self.refresh_bindings()
 
-    def show_today(self, counts: dict[str, stats.TopicCounts], settings: Settings) -> None:
+    def show_today(self, found: HomeCounts, settings: Settings) -> None:
         """Today's progress line and the streak."""
-        now = self.clock()
-        done = stats.today(self.db, settings, now)
+        counts, done = found.counts, found.today
         due = sum(c.due for c in counts.values())
         fresh = min(sum(c.new for c in counts.values()), max(0, settings.new_per_day - done.new_started))
         planned = done.reviewed + due + fresh
@@ -290,7 +371,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-progress", Static).update(
             f"[b]Today[/b] {bar} [b]{done.reviewed}[/b] done{minutes} · [b]{due}[/b] due · [b]{fresh}[/b] new"
         )
-        streak = stats.streak(self.db, settings, now)
+        streak = found.streak
         days = f"[b]{streak.days}[/b] day{'s' if streak.days != 1 else ''}"
         if streak.days == 0:
             text = "no streak yet"
@@ -300,9 +381,8 @@ class HomeScreen(Screen[None]):
             text = f"streak {days} (none today yet)"
         self.query_one("#home-streak", Static).update(text)
 
-    def show_forecast(self, settings: Settings) -> None:
+    def show_forecast(self, forecast: stats.DaySeries) -> None:
         """The due forecast: a one-line chart and its scale."""
-        forecast = stats.due_forecast(self.db, settings, self.clock())
         self.query_one("#home-forecast-chart", BarChart).update(forecast.counts, mark=0)
         week = sum(forecast.counts[:7])
         self.query_one("#home-forecast-note", Static).update(
