@@ -59,9 +59,47 @@ def test_the_bank_loads_without_a_single_problem() -> None:
     assert [str(problem) for problem in BANK.problems] == []
 
 
+TOPICS_2026 = (
+    "transformer-llm-architecture",
+    "tokenization",
+    "decoding-strategies",
+    "llm-pretraining-scaling",
+    "llm-fine-tuning",
+    "llm-alignment",
+    "llm-inference-serving",
+    "llm-evaluation",
+    "retrieval-rag",
+    "prompting-agents",
+    "nlp-foundations",
+    "statistics-for-ml",
+    "ab-testing",
+    "probability-puzzles",
+    "recommender-systems",
+    "ml-system-design",
+    "mlops-monitoring",
+    "model-compression",
+)
+
+
 def test_size_minimums() -> None:
-    assert len(BANK.topics) >= 45
-    assert len(BANK.cards) >= 600
+    assert len(BANK.topics) >= 66
+    assert len(BANK.cards) >= 1000
+    assert len(_numeric_by_topic()) >= 60
+    assert sum(_numeric_by_topic().values()) >= 220
+
+
+def test_the_topics_interviews_ask_about_in_2026_are_there_with_three_numeric_cards_each() -> None:
+    by_topic = _numeric_by_topic()
+    assert {topic: by_topic[topic] for topic in TOPICS_2026 if by_topic[topic] < 3} == {}
+    for topic in TOPICS_2026:
+        assert 12 <= len(BANK.topics[topic].card_ids) <= 25, topic
+
+
+def test_the_readme_lists_every_topic() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [topic for topic in sorted(BANK.topics) if f"`{topic}`" not in readme] == []
 
 
 def test_the_topics_interviews_ask_about_are_there() -> None:

@@ -57,8 +57,8 @@ def assert_sound(problem: Problem, where: str) -> None:
         )
 
 
-def test_there_are_at_least_30_generators() -> None:
-    assert len(generators()) >= 30
+def test_there_are_at_least_85_generators() -> None:
+    assert len(generators()) >= 85
 
 
 @pytest.mark.parametrize("name", sorted(generators()))
