@@ -359,8 +359,8 @@ async def test_study_now_explains_when_it_cannot(tmp_path: Path) -> None:
         await pilot.press("t")
         assert app.screen is screen
         assert any("unsuspend it first" in n.message for n in app._notifications)
-        screen = await _open(pilot, "beta-code")  # code cards can't be studied yet: no key
-        assert not screen.check_action("study", ())
+        screen = await _open(pilot, "beta-code")  # code cards are studied too (in the code editor)
+        assert screen.check_action("study", ())
         screen = await _open(pilot, "beta-one")  # a new flashcard
         await pilot.press("t")
         assert isinstance(app.screen, StudyScreen)

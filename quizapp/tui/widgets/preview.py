@@ -64,12 +64,22 @@ def card_body(card: Card) -> Text:
                 text.append("\n")
                 text.append(_params(card.params), style=MUTED)
     elif isinstance(card, CodeCard):
+        from quizapp.problems.code_check import CodeCardError, spec_for
+
         _heading(text, "Prompt")
         text.append(card.prompt)
-        _heading(text, "Signature")
-        text.append(card.signature, style="bold")
-        _heading(text, "Reference")
-        text.append(card.reference.rstrip("\n"))
+        try:
+            spec = spec_for(card)
+        except (CodeCardError, ValueError) as error:
+            text.append(f"\n{error}", style="bold red")
+        else:
+            _heading(text, "Starter stub")
+            text.append(spec.stub.rstrip("\n"), style="bold")
+            _heading(text, "Reference solution")
+            text.append(spec.solution.rstrip("\n"))
+            if spec.explanation and not card.explain:
+                _heading(text, "Explanation")
+                text.append(spec.explanation, style=MUTED)
     if card.explain:
         _heading(text, "Explanation")
         text.append(card.explain, style=MUTED)
