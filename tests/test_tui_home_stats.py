@@ -18,6 +18,7 @@ from quizapp.store.db import open_db
 from quizapp.store.repo import CardState, Review
 from quizapp.tui.app import QuizApp, make_app
 from quizapp.tui.screens import home as home_module
+from quizapp.tui.screens import stats as stats_module
 from quizapp.tui.screens.home import HomeScreen, TagPicker
 from quizapp.tui.screens.stats import StatsScreen
 from quizapp.tui.screens.study import StudyScreen
@@ -133,6 +134,34 @@ async def test_home_shows_the_topics_at_once_and_counts_them_in_a_worker(
         assert "1 due" in _text(app, "#home-progress")
     (thread, worker_db), *_ = used
     assert thread != threading.get_ident() and worker_db is not app.db
+
+
+async def test_stats_opens_at_once_and_counts_the_log_in_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_db(tmp_path / "q.db")
+    _graded(db, "alpha-one", "alpha", NOW - DAY, 3)
+    release, threads = threading.Event(), []
+    real_count = stats_module.count_stats
+
+    def held_count(db: Database, *args: object) -> stats_module.StatsCounts:
+        threads.append(threading.get_ident())
+        assert release.wait(10)
+        return real_count(db, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stats_module, "count_stats", held_count)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and not screen.counted
+        assert "counting…" in _text(app, "#reviews-caption")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.counted
+        assert "1 on 1 day" in _text(app, "#reviews-caption")
+    assert threads and threading.get_ident() not in threads
 
 
 async def test_the_tag_picker_starts_a_session_over_that_tag(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlite_utils import Database
 from textual import work
@@ -17,10 +19,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
+from quizapp.content.bank import Bank
+from quizapp.settings import Settings
 from quizapp.srs import stats
 from quizapp.srs.optimize import MIN_ITEMS, STEPS, NotEnoughReviews, Optimized
 from quizapp.store import review_log
-from quizapp.store.db import database_file
+from quizapp.store.db import database_file, is_read_only
 from quizapp.tui.base import quiz_app
 from quizapp.tui.screens.home import TableRow, TopicTable
 from quizapp.tui.widgets.charts import BarChart, day_label
@@ -37,6 +41,27 @@ ALL = "*all*"  # the key of the totals row (topic ids are lowercase words and da
 AUTO_FIT_LIMIT = 200_000
 
 
+@dataclass(frozen=True)
+class StatsCounts:
+    """What Stats shows from the review log and the schedule, counted at once (in a worker)."""
+
+    per_day: stats.DaySeries
+    streak: stats.Streak
+    forecast: stats.DaySeries
+    by_topic: dict[str, stats.TopicHistory]
+
+
+def count_stats(db: Database, bank: Bank, settings: Settings, now: datetime) -> StatsCounts:
+    """Stats' counts from `db` (any thread, given a connection made in that thread)."""
+    days = stats.HISTORY_DAYS
+    return StatsCounts(
+        stats.reviews_per_day(db, settings, now, days),
+        stats.streak(db, settings, now),
+        stats.due_forecast(db, settings, now),
+        stats.topic_history(db, bank, stats.recent_start(now, settings, days)),
+    )
+
+
 class StatsScreen(Screen[None]):
     """What the review log says: activity, retention by topic, numeric accuracy, what falls due next."""
 
@@ -47,6 +72,13 @@ class StatsScreen(Screen[None]):
         Binding("o", "optimize", "Fit FSRS", id="stats.optimize"),
         Binding("d", "default_parameters", "Default FSRS", id="stats.default-parameters"),
     ]
+
+    class CountsReady(Message):
+        """A worker counted the log (`generation` tells a stale count from the latest)."""
+
+        def __init__(self, found: StatsCounts, generation: int) -> None:
+            super().__init__()
+            self.found, self.generation = found, generation
 
     class FitShown(Message):
         """A worker measured how well the parameters in use predict the review log."""
@@ -73,6 +105,8 @@ class StatsScreen(Screen[None]):
         super().__init__()
         self.fit_key: tuple[object, ...] | None = None  # what the fit shown was measured on
         self.fit_text: str | None = None
+        self.counted = False  # True once the counts are shown (until then: a loading state)
+        self._generation = 0  # of the latest count asked for; older results are dropped
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,13 +137,37 @@ class StatsScreen(Screen[None]):
         self.recount()
 
     def recount(self) -> None:
-        """Fill the charts, the captions and the table from the store."""
+        """Count from the store: in a thread worker on a connection of its own when there is a database
+        file (at 1M reviews this takes seconds), meanwhile the screen says so; in memory (tests), here."""
         app = quiz_app(self)
-        db, bank, settings, now = app.db, app.bank, app.settings, app.clock()
-        days = stats.HISTORY_DAYS
+        settings, now = app.settings, app.clock()
+        self._generation += 1
+        path = database_file(app.db)
+        if path is None or is_read_only(app.db):
+            self.show_counts(count_stats(app.db, app.bank, settings, now))
+            return
+        if not self.counted:
+            self.query_one("#reviews-caption", Static).update("[b]Reviews per day[/b]: counting…")
+        self.count_in_worker(path, settings, now, self._generation)
 
-        per_day = stats.reviews_per_day(db, settings, now, days)
-        streak = stats.streak(db, settings, now)
+    @work(thread=True, exclusive=True, group="stats-counts")
+    def count_in_worker(self, path: str, settings: Settings, now: datetime, generation: int) -> None:
+        """Count on this thread's own connection (sqlite3 connections are per thread)."""
+        db = Database(sqlite3.connect(path, timeout=5))
+        try:
+            found = count_stats(db, quiz_app(self).bank, settings, now)
+        finally:
+            db.close()
+        self.post_message(self.CountsReady(found, generation))
+
+    def on_stats_screen_counts_ready(self, message: CountsReady) -> None:
+        if message.generation == self._generation:
+            self.show_counts(message.found)
+
+    def show_counts(self, found: StatsCounts) -> None:
+        """Fill the charts, the captions and the table from `found`."""
+        bank, days = quiz_app(self).bank, stats.HISTORY_DAYS
+        per_day, streak, forecast = found.per_day, found.streak, found.forecast
         self.query_one("#reviews-caption", Static).update(
             f"[b]Reviews per day[/b], last {days} days: {per_day.total:,} on {per_day.active_days} "
             f"day{_s(per_day.active_days)}, max {per_day.peak:,} · streak {streak.days} day{_s(streak.days)}"
@@ -117,7 +175,6 @@ class StatsScreen(Screen[None]):
         labels = [day_label(d) for d in per_day.dates]
         self.query_one("#reviews-chart", BarChart).update(per_day.counts, labels, mark=len(labels) - 1)
 
-        forecast = stats.due_forecast(db, settings, now)
         self.query_one("#forecast-caption", Static).update(
             f"[b]Due per day[/b]\nnext {len(forecast.counts)} days"
         )
@@ -130,16 +187,17 @@ class StatsScreen(Screen[None]):
         self.query_one("#topics-caption", Static).update(
             f"[b]By topic[/b], last {days} days · true retention: reviews of graduated cards passed"
         )
-        by_topic = stats.topic_history(db, bank, stats.recent_start(now, settings, days))
+        by_topic = found.by_topic
         total = stats.TopicHistory()
-        for found in by_topic.values():
-            total += found
+        for topic_found in by_topic.values():
+            total += topic_found
         topics = sorted(bank.topics.items(), key=lambda item: item[1].title)
         rows = [
             TableRow(ALL, "All topics", _cells(total), "bold"),
             *(TableRow(topic_id, topic.title, _cells(by_topic[topic_id])) for topic_id, topic in topics),
         ]
         self.query_one("#topic-stats", TopicTable).show(rows)
+        self.counted = True
         self.show_fit()
 
     # -- FSRS parameters ---------------------------------------------------------------------------
