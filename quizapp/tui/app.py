@@ -18,7 +18,6 @@ from textual.binding import Binding, Keymap
 
 from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
-from quizapp.problems.registry import new_seed, warm_problem_libraries
 from quizapp.settings import Settings, save_settings
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
@@ -36,6 +35,20 @@ SCREENS_BY_NAME: dict[str, str] = {
     "drill": "quizapp.tui.screens.drill:DrillScreen",
     "settings": "quizapp.tui.screens.settings:SettingsScreen",
 }
+
+
+def new_seed() -> int:
+    """A fresh problem seed. The generator registry pulls numpy: imported when a session needs it."""
+    from quizapp.problems.registry import new_seed as registry_seed
+
+    return registry_seed()
+
+
+def _warm_problem_libraries() -> None:
+    """Import the generator registry (numpy) and scikit-learn: run in a thread, never at start-up."""
+    from quizapp.problems.registry import warm_problem_libraries
+
+    warm_problem_libraries()
 
 
 @dataclass(frozen=True)
@@ -101,9 +114,31 @@ class QuizApp(App[None]):
         if any(card.kind == "numeric" for card in self.bank.cards.values()):
             self.call_after_refresh(self.warm_libraries)
 
+    async def action_quit(self) -> None:
+        """Quit; while a grade still waits for the database's lock, ask first instead of losing it."""
+        from quizapp.store.pending import waiting_writes
+
+        waiting = waiting_writes()
+        if not waiting:
+            self.exit()
+            return
+        from quizapp.tui.screens.confirm import ConfirmScreen
+
+        what = "1 change is" if waiting == 1 else f"{waiting} changes are"
+        message = (
+            f"{what} not saved yet: another program holds the database's write lock, and quizapp retries "
+            "every second. Quit anyway and lose it?"
+        )
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway or not waiting_writes():
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Unsaved grade", message, "Quit anyway", "Keep waiting"), answered)
+
     def warm_libraries(self) -> None:
         """Import scikit-learn and the generators in a thread, so the first numeric card doesn't wait."""
-        self.run_worker(warm_problem_libraries, thread=True, group="warm", exit_on_error=False)
+        self.run_worker(_warm_problem_libraries, thread=True, group="warm", exit_on_error=False)
 
     def apply_settings(self, settings: Settings, *, save: bool = True) -> None:
         """Use `settings` from now on (scheduling, limits, theme, keys) and, by default, save them."""
