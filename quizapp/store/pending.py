@@ -9,6 +9,7 @@ Framework-free: the screen passes in how to tell the user and how to schedule a 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,14 @@ RETRY_TIMEOUT_MS = 100  # a retry waits this long for the lock, not the full bus
 
 Write = Callable[[], Any]
 Done = Callable[[Any], None]
+
+
+_LIVE: weakref.WeakSet[PendingWrites] = weakref.WeakSet()
+
+
+def waiting_writes() -> int:
+    """How many writes, over every live queue, still wait for the database (quit asks first if any)."""
+    return sum(len(queue) for queue in list(_LIVE))
 
 
 class PendingWrites:
@@ -39,6 +48,7 @@ class PendingWrites:
         self._queue: deque[tuple[Write, Done | None]] = deque()
         self._retry_scheduled = False
         self.last_error: sqlite3.OperationalError | None = None
+        _LIVE.add(self)
 
     def __len__(self) -> int:
         return len(self._queue)

@@ -183,3 +183,28 @@ async def test_a_drill_answer_is_logged_once_the_lock_is_gone(tmp_path: Path) ->
         await _retried(pilot, _drill_writes(app))
         rows = open_db(path).execute("SELECT card_id, seed, correct FROM drills").fetchall()
         assert rows == [(view.card.id, view.seed, 1)]
+
+
+async def test_quit_while_a_grade_waits_for_the_lock_asks_first_and_keeps_it(tmp_path: Path) -> None:
+    from quizapp.tui.screens.confirm import ConfirmScreen
+
+    app = _app(tmp_path, StudyFilter(topics=("beta",)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        lock = Lock(tmp_path / "q.db")
+        await pilot.press("3")
+        assert pending.waiting_writes() == 1
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # not gone: the grade would be lost
+        await pilot.press("n")  # keep waiting
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        lock.release()
+        await _retried(pilot, screen.writes)
+        assert _reviews(tmp_path) == [("beta-one", 3, None)]
+        await pilot.press("ctrl+q")  # nothing waits any more: quits at once
+        await pilot.pause()
+    assert not app.is_running
