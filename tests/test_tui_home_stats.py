@@ -164,6 +164,19 @@ async def test_stats_opens_at_once_and_counts_the_log_in_a_worker(
     assert threads and threading.get_ident() not in threads
 
 
+async def test_the_new_column_counts_only_what_todays_new_card_quota_still_allows(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "q.db")
+    _graded(db, "beta-one", "beta", NOW - timedelta(minutes=5), 3)  # a new card started today
+    app = make_app([FIXTURE_BANK], tmp_path / "q.db", Settings(new_per_day=3), now=NOW, seed=7)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        unseen_alpha = 4  # alpha-one .. alpha-four: none reviewed
+        assert _cells(app, "#topics", "alpha")[2] == str(min(unseen_alpha, 3 - 1))  # 3 a day, 1 started
+        assert _cells(app, "#topics", "alpha")[3] == str(unseen_alpha)
+        assert "1 done" in _text(app, "#home-progress") and "2 new" in _text(app, "#home-progress")
+
+
 async def test_the_tag_picker_starts_a_session_over_that_tag(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -342,10 +342,11 @@ class HomeScreen(Screen[None]):
     def show_counts(self, found: HomeCounts, settings: Settings) -> None:
         """Fill the table, today's line, the streak and the forecast from `found`."""
         counts, recent = found.counts, found.recent
+        quota = new_quota(found.today, settings)
         rows = []
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
-            c = counts[topic_id]
-            cells = (_num(c.due), _num(c.new), str(c.total), _ratio(recent[topic_id].retention))
+            c = counts[topic_id]  # New: what a session could start today, not every unseen card
+            cells = (_num(c.due), _num(min(c.new, quota)), str(c.total), _ratio(recent[topic_id].retention))
             rows.append(TableRow(topic_id, topic.title, cells))
         self.query_one("#topics", TopicTable).show(rows)
         if not rows:
@@ -362,7 +363,7 @@ class HomeScreen(Screen[None]):
         """Today's progress line and the streak."""
         counts, done = found.counts, found.today
         due = sum(c.due for c in counts.values())
-        fresh = min(sum(c.new for c in counts.values()), max(0, settings.new_per_day - done.new_started))
+        fresh = min(sum(c.new for c in counts.values()), new_quota(done, settings))
         planned = done.reviewed + due + fresh
         filled = round(PROGRESS_CELLS * done.reviewed / planned) if planned else PROGRESS_CELLS
         filled = max(filled, 1) if done.reviewed else filled  # any work done shows
@@ -449,6 +450,11 @@ class HomeScreen(Screen[None]):
             quiz_app(self).action_open_screen(name)
         except ImportError as error:  # a screen not built yet
             self.notify(f"The {name} screen is not available: {error}", title=name.title(), severity="error")
+
+
+def new_quota(done: stats.Today, settings: Settings) -> int:
+    """New cards a session may still start today (the daily limit less those started)."""
+    return max(0, settings.new_per_day - done.new_started)
 
 
 def _num(value: int) -> str:
