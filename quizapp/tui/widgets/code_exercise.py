@@ -30,9 +30,10 @@ def report_text(report: Report) -> Text:
     else:
         style = "bold green" if report.passed else "bold red"
         text.append(("✓ " if report.passed else "✗ ") + report.summary() + "\n", style=style)
+        text.append("tests:")
         for index, result in enumerate(report.results, 1):
             mark, colour = ("✓", "green") if result.passed else ("✗", "red")
-            text.append(f"{mark} test {index}  ", style=colour)
+            text.append(f" {mark}{index}", style=colour)
         text.append("\n")
     failure = report.first_failure
     if failure is not None:
@@ -107,6 +108,10 @@ class CodeExerciseView(Vertical):
     def source(self) -> str:
         """What the editor holds."""
         return self.query_one(TextArea).text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+l only when there is a last attempt to load."""
+        return self.last_attempt is not None if action == "restore" else True
 
     def action_restore(self) -> None:
         """Put the last attempt back into the editor."""
