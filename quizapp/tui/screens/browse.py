@@ -91,7 +91,7 @@ def haystack(bank: Bank, card_id: str) -> str:
     elif isinstance(card, NumericCard):
         parts += [text for text in (card.generator, card.prompt, card.solution) if text]
     elif isinstance(card, CodeCard):
-        parts += [card.prompt, card.signature]
+        parts += [text for text in (card.prompt, card.signature, card.task) if text]
     return "\n".join(parts).lower()
 
 
