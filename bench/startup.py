@@ -12,7 +12,8 @@ that compiles bytecode into the temporary folder.
 Also reports whether scikit-learn is imported by the time Home is ready, and which quizapp module (if
 any) imports it when every quizapp module is imported.
 
-Budget (DESIGN.md §8): <= 0.5 s, and <= 3x the time to import textual.app.
+Budget (DESIGN.md §8): <= 0.5 s, and <= 1.8x the time to import textual.app. Also reported: when Home's
+counts (made in a worker, behind a loading state) are on screen.
 
 Usage: python bench/startup.py [--quick] [--runs N]
 """
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 
 BUDGET_S = 0.5
-BUDGET_RATIO = 3.0
+BUDGET_RATIO = 1.8  # DESIGN.md §8 (issue 12; was 3x)
 
 APP_CHILD = """
 import time
@@ -60,6 +61,12 @@ async def until_home(pilot):
     marks["frame"] = time.perf_counter()
     marks["frame_chars"] = len(frame)
     marks["home_rows"] = app.screen.query_one(DataTable).row_count
+    # Home counts the store in a worker: the frame above may show its loading state; this is when the
+    # counts are on screen too.
+    while not app.screen.counted:
+        await asyncio.sleep(0.001)
+    await pilot._wait_for_screen()
+    marks["counted"] = time.perf_counter()
     app.exit()
 
 app.run(headless=True, size=(100, 30), auto_pilot=until_home)
@@ -169,6 +176,7 @@ def main() -> None:
         "app_run_to_ready_hook": median_of(app_runs, "ready_hook", "made"),
         "ready_hook_to_home_ready": median_of(app_runs, "home_ready", "ready_hook"),
         "render_first_frame": median_of(app_runs, "frame", "home_ready"),
+        "frame_to_counts_shown": median_of(app_runs, "counted", "frame"),
     }
     report = {
         "benchmark": "startup",
@@ -182,6 +190,8 @@ def main() -> None:
         "import_textual_app_runs_s": [round(r["imported"] - r["spawned"], 3) for r in import_runs],
         "import_textual_app_in_child_s": round(median_of(import_runs, "imported", "start"), 3),
         "ratio_to_import": round(ratio, 2),
+        "counts_shown_s": round(median_of(app_runs, "counted", "spawned"), 3),
+        "counts_shown_ratio_to_import": round(median_of(app_runs, "counted", "spawned") / import_s, 2),
         "phases_ms": {k: round(v * 1000, 1) for k, v in ms.items()},
         "exit_after_frame_ms": round(median_of(app_runs, "exited", "frame") * 1000, 1),
         "modules_loaded_at_home": last["modules"],
