@@ -131,14 +131,29 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeatable)")
     _add_bank_options(study, top=False)
 
+    topics = commands.add_parser(
+        "topics",
+        help="list the topics: id, title and card counts",
+        description="List every topic of the bank (built-in, QUIZAPP_CONTENT and --content): its id (what "
+        "`study --topic`, `drill` and `export anki --topic` take), title and number of cards by kind.",
+    )
+    topics.add_argument(
+        "--json", action="store_true", help="print a JSON list of {id, title, cards, by_kind}"
+    )
+    _add_bank_options(topics, top=False)
+
     validate = commands.add_parser(
         "validate",
         help="check topic files; one `file:line:col: message` line per problem",
         description="Check topic files. With no PATH, checks the whole bank the app would load "
-        "(built-in, QUIZAPP_CONTENT and --content); with PATHs, checks just those files and folders. "
+        "(built-in, QUIZAPP_CONTENT and --content); with PATHs, checks those files and folders, and that "
+        "their topic and card ids are not already taken in the bank they will join (unless --alone). "
         "Exit status: 0 clean, 1 problems found.",
     )
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a file or folder")
+    validate.add_argument(
+        "--alone", action="store_true", help="check PATHs by themselves, not against the bank they join"
+    )
     _add_bank_options(validate, top=False)
 
     problem = commands.add_parser(
@@ -151,7 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     problem.add_argument("--seed", type=seed_arg, help="the seed (default: a fresh one, printed)")
     problem.add_argument("--json", action="store_true", help="print JSON (card_id, seed, prompt, given, ...)")
     problem.add_argument("--reveal", action="store_true", help="also print the answer and worked solution")
-    problem.add_argument("--list", action="store_true", help="list the registered generators instead")
+    problem.add_argument(
+        "--list", action="store_true", help="list the numeric card ids (with their generator) instead"
+    )
+    problem.add_argument(
+        "--generators",
+        action="store_true",
+        help="list the registered generators (what a card's `generator` names)",
+    )
     _add_bank_options(problem, top=False)
 
     check = commands.add_parser(
@@ -223,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Save it and point your editor's YAML language server at it.",
     )
     schema.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
+    _add_bank_options(schema, top=False)  # accepted like everywhere; the schema does not depend on them
     return parser
 
 
@@ -301,6 +324,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `quizapp` console script."""
     argv = attach_dash_values(sys.argv[1:] if argv is None else argv)
     args = _merge_bank_options(build_parser().parse_args(argv))
+    try:
+        status = _dispatch(args)
+        sys.stdout.flush()  # inside the try: a reader that left (`| head`) fails this flush
+    except BrokenPipeError:
+        # The reader of our output has gone: stop quietly, as `cat | head` does. Point stdout at devnull
+        # so the interpreter's last flush does not raise again (Python's documented recipe).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "topics":
+        return _topics(args)
     if args.command == "validate":
         return _validate(args)
     if args.command == "schema":
@@ -324,18 +363,96 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{path}: no such file or folder", file=sys.stderr)
     if missing:
         return 1
+    from quizapp.wording import plural
+
     bank = load_bank(args.paths or content_dirs(args.content))
+    if args.paths and not args.alone:
+        bank.problems.extend(_clashes(bank, args.paths, content_dirs(args.content)))
     bank.problems.extend(_numeric_problems(bank))
     bank.problems.extend(_code_problems(bank))
     bank.problems.sort()
     for problem in bank.problems:
         print(problem)
-    summary = f"{len(bank.cards)} cards in {len(bank.topics)} topics"
+    sys.stdout.flush()  # every problem line before the summary on stderr, even when both are one pipe
+    summary = f"{plural(len(bank.cards), 'card')} in {plural(len(bank.topics), 'topic')}"
     if bank.problems:
-        print(f"{len(bank.problems)} problem(s); {summary} loaded", file=sys.stderr)
+        print(f"{plural(len(bank.problems), 'problem')}; {summary} loaded", file=sys.stderr)
         return 1
     print(f"ok: {summary}", file=sys.stderr)
     return 0
+
+
+def _clashes(bank: Bank, paths: Sequence[Path], bank_dirs: Sequence[Path]) -> list[LoadProblem]:
+    """Topic and card ids of `bank` (loaded from `paths`) already taken in the bank they will join."""
+    from quizapp.content.bank import load_bank
+    from quizapp.content.cache import FileCache, default_cache_file
+    from quizapp.content.loader import Problem as LoadProblem
+
+    mine = {path.resolve() for path in paths}
+    # The bank they join, without the checked paths themselves (a folder may already be in QUIZAPP_CONTENT).
+    others = [d for d in bank_dirs if d.resolve() not in mine]
+    cache_file = default_cache_file()
+    joined = load_bank(others, FileCache(cache_file) if cache_file else None)
+    hint = "in the bank this joins (validate --alone checks without it)"
+    found = []
+    for topic_id, topic in bank.topics.items():
+        other = joined.topics.get(topic_id)
+        if other is not None and other.path.resolve() != topic.path.resolve():
+            found.append(
+                LoadProblem(
+                    str(topic.path), 1, 1, f"topic id `{topic_id}` is already used by {other.path} {hint}"
+                )
+            )
+    for card_id, (path, line, col) in bank.positions.items():
+        if card_id in joined.positions:
+            where, other_line, other_col = joined.positions[card_id]
+            if where.resolve() != path.resolve():
+                found.append(
+                    LoadProblem(
+                        str(path),
+                        line,
+                        col,
+                        f"card id `{card_id}` is already used at {where}:{other_line}:{other_col} {hint}",
+                    )
+                )
+    return found
+
+
+def _topics(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from quizapp.content.bank import content_dirs, load_bank
+    from quizapp.content.cache import FileCache, default_cache_file
+    from quizapp.wording import plural
+
+    cache_file = default_cache_file()
+    bank = load_bank(content_dirs(args.content), FileCache(cache_file) if cache_file else None)
+    by_kind = {
+        topic.id: dict(Counter(bank.cards[card_id].kind for card_id in topic.card_ids))
+        for topic in bank.topics.values()
+    }
+    if args.json:
+        rows = [
+            {"id": t.id, "title": t.title, "cards": len(t.card_ids), "by_kind": by_kind[t.id]}
+            for t in bank.topics.values()
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    width = max((len(topic_id) for topic_id in bank.topics), default=2)
+    for topic in bank.topics.values():
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(by_kind[topic.id].items()))
+        print(f"{topic.id:{width}}  {topic.title}  ({plural(len(topic.card_ids), 'card')}: {kinds})")
+    return 0
+
+
+def unknown_topics(bank: Bank, topics: Sequence[str], command: str) -> bool:
+    """Say which of `topics` the bank lacks and list the valid ids (on stderr); True if any is unknown."""
+    unknown = [topic for topic in topics if topic not in bank.topics]
+    if unknown:
+        print(f"quizapp {command}: unknown topic {', '.join(unknown)}", file=sys.stderr)
+        print(f"known topics: {', '.join(sorted(bank.topics))}", file=sys.stderr)
+        print("(`quizapp topics` lists them with their titles)", file=sys.stderr)
+    return bool(unknown)
 
 
 def _numeric_problems(bank: Bank) -> list[LoadProblem]:
@@ -372,7 +489,7 @@ def _problems_command(args: argparse.Namespace) -> int:
     from quizapp.content.bank import content_dirs, load_bank
     from quizapp.content.cache import FileCache, default_cache_file
 
-    if args.command == "problem" and args.list:
+    if args.command == "problem" and args.generators:
         from quizapp.problems.registry import generators
 
         for name, found in sorted(generators().items()):
@@ -384,13 +501,25 @@ def _problems_command(args: argparse.Namespace) -> int:
         return _drill(args, bank)
     from quizapp.content.schema import NumericCard
 
+    if args.command == "problem" and args.list:
+        numeric = [(card_id, card) for card_id, card in bank.cards.items() if isinstance(card, NumericCard)]
+        width = max((len(card_id) for card_id, _ in numeric), default=2)
+        for card_id, numeric_card in numeric:
+            print(f"{card_id:{width}}  {numeric_card.generator or 'formula'}")
+        return 0
+
     if args.card_id is None:
-        print("quizapp problem: give a CARD_ID (or --list for the generators)", file=sys.stderr)
+        print("quizapp problem: give a CARD_ID (--list lists the numeric cards' ids)", file=sys.stderr)
         return 2
     card = bank.cards.get(args.card_id)
     if not isinstance(card, NumericCard):
-        what = "no card" if card is None else f"a {card.kind} card, not a numeric one,"
-        print(f"quizapp {args.command}: there is {what} with id `{args.card_id}`", file=sys.stderr)
+        kind = {"flashcard": "a flashcard", "choice": "a multiple-choice card", "code": "a code card"}
+        what = (
+            f"there is no card with id `{args.card_id}`"
+            if card is None
+            else f"`{args.card_id}` is {kind.get(card.kind, card.kind)}, not a numeric card"
+        )
+        print(f"quizapp {args.command}: {what} (`quizapp problem --list` lists them)", file=sys.stderr)
         return 2
     from quizapp.problems.registry import ProblemError, make_problem, new_seed
 
@@ -453,9 +582,7 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
     from quizapp.drill import drill_plan, run_drill
     from quizapp.problems.registry import new_seed
 
-    unknown = [topic for topic in args.topics if topic not in bank.topics]
-    if unknown:
-        print(f"quizapp drill: unknown topic(s): {', '.join(unknown)}", file=sys.stderr)
+    if unknown_topics(bank, args.topics, "drill"):
         return 2
     plan = drill_plan(bank, args.topics, args.n, args.seed if args.seed is not None else new_seed())
     if not plan:
@@ -540,12 +667,8 @@ def _run_tui(args: argparse.Namespace) -> int:
         print(f"quizapp: cannot open the database {db_path}: {error}", file=sys.stderr)
         print("(choose another file with --db PATH or QUIZAPP_DB)", file=sys.stderr)
         return 2
-    if study is not None:
-        unknown = [t for t in study.topics if t not in app.bank.topics]
-        if unknown:
-            print(f"quizapp: unknown topic(s): {', '.join(unknown)}", file=sys.stderr)
-            print(f"known topics: {', '.join(sorted(app.bank.topics))}", file=sys.stderr)
-            return 2
+    if study is not None and unknown_topics(app.bank, study.topics, "study"):
+        return 2
     app.run()
     return 0
 

@@ -81,7 +81,7 @@ def test_validate_a_single_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path = clean_topic(tmp_path, "solo", cards=2)
     clean_topic(tmp_path, "ignored", cards=5)
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err == "ok: 2 cards in 1 topics\n"
+    assert capsys.readouterr().err == "ok: 2 cards in 1 topic\n"
 
 
 def test_validate_broken_folder_prints_one_line_per_problem(
@@ -97,7 +97,7 @@ def test_validate_broken_folder_prints_one_line_per_problem(
     # A flow sequence left open at the end of the file: reported where the input ends.
     assert lines[1].startswith(f"{syntax}:3:1: YAML syntax error: ")
     assert len(lines) == 2
-    assert err == "2 problem(s); 1 cards in 1 topics loaded\n"
+    assert err == "2 problems; 1 card in 1 topic loaded\n"
 
 
 def test_validate_nonexistent_path_exits_1_with_a_message(
@@ -122,7 +122,7 @@ def test_validate_without_path_checks_the_builtin_bank_and_it_is_clean(
     assert out == ""
     bank = load_bank([builtin_content_dir()])
     assert len(bank.topics) == len(shipped)
-    assert err == f"ok: {len(bank.cards)} cards in {len(shipped)} topics\n"
+    assert err == f"ok: {len(bank.cards):,} cards in {len(shipped)} topics\n"
 
 
 def test_validate_without_path_includes_content_folders(
@@ -133,7 +133,7 @@ def test_validate_without_path_includes_content_folders(
     assert main(["validate", "--content", str(tmp_path / "extra")]) == 1
     out, err = capsys.readouterr()
     assert f"{kinds}:10:11: unknown card kind `flashcrd`" in out
-    assert err == f"2 problem(s); {len(builtin.cards) + 1} cards in {len(builtin.topics) + 1} topics loaded\n"
+    assert err == f"2 problems; {len(builtin.cards) + 1:,} cards in {len(builtin.topics) + 1} topics loaded\n"
 
 
 def test_validate_with_paths_ignores_content_folders(
@@ -143,7 +143,7 @@ def test_validate_with_paths_ignores_content_folders(
     broken_folder(tmp_path / "extra")
     args = ["validate", "--content", str(tmp_path / "extra"), str(tmp_path / "checked")]
     assert main(args) == 0
-    assert capsys.readouterr().err == "ok: 1 cards in 1 topics\n"
+    assert capsys.readouterr().err == "ok: 1 card in 1 topic\n"
 
 
 @pytest.mark.parametrize(
@@ -301,13 +301,13 @@ def test_process_validate_broken_folder(tmp_path: Path) -> None:
         f"{kinds}:10:11: unknown card kind `flashcrd`: expected one of flashcard, choice, numeric, code"
     )
     assert lines[1].startswith(f"{syntax}:3:1: YAML syntax error: ")
-    assert result.stderr == "2 problem(s); 1 cards in 1 topics loaded\n"
+    assert result.stderr == "2 problems; 1 card in 1 topic loaded\n"
 
 
 def test_process_validate_clean_and_schema(tmp_path: Path) -> None:
     clean_topic(tmp_path, "clean", cards=3)
     result = run_quizapp("validate", str(tmp_path))
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "ok: 3 cards in 1 topics\n")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "ok: 3 cards in 1 topic\n")
     schema = run_quizapp("schema")
     assert schema.returncode == 0
     assert "cards" in json.loads(schema.stdout)["properties"]
@@ -331,3 +331,129 @@ def test_an_unusable_database_is_a_message_not_a_traceback(
     assert main(["--db", str(db)]) == 2
     err = capsys.readouterr().err
     assert f"cannot open the database {db}" in err and expected in err
+
+
+# --- newcomer paths: topics, ids on a mistake, clashes, pipes -----------------------------------------
+
+
+def test_topics_lists_ids_titles_and_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clean_topic(tmp_path, "zz-mine", cards=3)
+    assert main(["topics", "--content", str(tmp_path), "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["zz-mine"] == {"id": "zz-mine", "title": "T", "cards": 3, "by_kind": {"flashcard": 3}}
+    builtin = load_bank([builtin_content_dir()])
+    assert set(rows) == {*builtin.topics, "zz-mine"}
+    assert main(["topics", "--content", str(tmp_path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("zz-mine "))
+    assert line.endswith("T  (3 cards: 3 flashcard)")
+
+
+@pytest.mark.parametrize("argv", [["drill", "nope"], ["study", "--topic", "nope"]])
+def test_an_unknown_topic_lists_the_valid_ids(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean_topic(tmp_path, "zz-mine")
+    assert main([*argv, "--content", str(tmp_path), "--db", str(tmp_path / "q.db")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown topic nope" in err
+    assert "known topics: " in err and "zz-mine" in err and "roc-auc" in err
+
+
+def test_problem_list_gives_numeric_card_ids_that_problem_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["problem", "--list"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    ids = {row[0]: row[1] for row in rows}
+    assert ids["roc-auc-from-scores"] == "metrics.roc_auc"
+    card_id = rows[0][0]
+    assert main(["problem", card_id, "--seed", "1"]) == 0  # what --list prints, problem takes
+    assert capsys.readouterr().out.startswith(f"{card_id} (seed 1)")
+
+
+def test_validate_a_folder_reports_ids_taken_in_the_bank_it_joins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        "mine.yaml",
+        """\
+        topic: mine
+        title: T
+        summary: S.
+        cards:
+          - id: roc-auc-from-scores
+            kind: flashcard
+            front: Q?
+            back: A.
+        """,
+    )
+    assert main(["validate", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{path}:5:5: card id `roc-auc-from-scores` is already used at ")
+    assert "in the bank this joins" in out
+    assert err == "1 problem; 1 card in 1 topic loaded\n"
+    assert main(["validate", "--alone", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == "ok: 1 card in 1 topic\n"
+
+
+def test_validate_names_a_choice_value_that_always_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """a = 1 divides by zero on every draw: the 50 seeds may all draw a = 2 or 3 and say OK."""
+    path = write(
+        tmp_path,
+        "div.yaml",
+        """\
+        topic: div
+        title: T
+        summary: S.
+        cards:
+          - id: div-one
+            kind: numeric
+            tolerance: {decimals: 3}
+            params:
+              a: {choice: [1, 2, 3]}
+              b: {int: [1, 9]}
+            prompt: "What is 1/({a} - 1) + {b}? Give 3 decimals."
+            answer: 1 / (a - 1) + b
+        """,
+    )
+    assert main(["validate", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}:5:5: card `div-one`: `a` = 1 never gives a usable problem (")
+
+
+def test_schema_accepts_the_bank_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--db", str(tmp_path / "q.db"), "--content", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "quizapp topic file"
+
+
+def test_output_into_a_closed_pipe_is_quiet() -> None:
+    """`quizapp problem --list | head -1`: no BrokenPipeError traceback."""
+    environ = {key: value for key, value in os.environ.items() if key != CONTENT_ENV}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizapp.cli", "problem", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader leaves before the first line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_validate_summary_comes_after_the_problem_lines_in_one_pipe(tmp_path: Path) -> None:
+    broken_folder(tmp_path)
+    environ = {key: value for key, value in os.environ.items() if key != CONTENT_ENV}
+    done = subprocess.run(
+        [sys.executable, "-m", "quizapp.cli", "validate", "--alone", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=environ,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.splitlines()[-1] == "2 problems; 1 card in 1 topic loaded"

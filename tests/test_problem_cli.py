@@ -110,7 +110,10 @@ def test_check_exit_codes_and_json(
     ("args", "says"),
     [
         (["check", "no-such-card", "--seed", "1", "--answer", "1"], "no card with id `no-such-card`"),
-        (["check", "cli-flash", "--seed", "1", "--answer", "1"], "flashcard card, not a numeric one"),
+        (
+            ["check", "cli-flash", "--seed", "1", "--answer", "1"],
+            "`cli-flash` is a flashcard, not a numeric card",
+        ),
         (["problem"], "give a CARD_ID"),
         (["drill", "no-such-topic"], "unknown topic"),
     ],
@@ -122,8 +125,8 @@ def test_unusable_commands_exit_2_with_a_message(
     assert says in capsys.readouterr().err
 
 
-def test_problem_list_names_every_generator(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["problem", "--list"]) == 0
+def test_problem_generators_names_every_generator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["problem", "--generators"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 30
     assert any(line.startswith("metrics.roc_auc ") for line in lines)

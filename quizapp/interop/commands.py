@@ -108,7 +108,8 @@ def export_anki(args: argparse.Namespace) -> int:
     bank = load_bank(content_dirs(args.content))
     unknown = [t for t in args.topic if t not in bank.topics]
     if unknown:
-        _error("export", f"unknown topic(s): {', '.join(unknown)}")
+        known = ", ".join(sorted(bank.topics))
+        _error("export", f"unknown topic {', '.join(unknown)}; known topics: {known} (see `quizapp topics`)")
         return EXIT_BAD_INPUT
     try:
         result = export_anki(bank, args.path, args.topic)

@@ -170,7 +170,7 @@ def test_a_fifo_in_a_folder_is_skipped_with_a_message_and_never_opened(tmp_path:
     expected = f"{fifo}:1:1: skipped: a named pipe (FIFO), not a regular file"
     done = validate(folder)
     assert (done.returncode, done.stdout.splitlines()) == (1, [expected])
-    assert "1 cards in 1 topics" in done.stderr
+    assert "1 card in 1 topic" in done.stderr
     bank = load_bank([folder])
     assert only_problems(bank) == [expected]
     assert_good_loaded(bank)
@@ -426,4 +426,4 @@ def test_validate_reports_every_hostile_file_and_loads_the_good_one(tmp_path: Pa
     reported = {Path(line.split(":", 1)[0]).name for line in done.stdout.splitlines()}
     expected = {"laughs.yaml", "deep.yaml", "binary.yaml", "dir.yaml", "gone.yaml"}
     assert reported == expected | ({"pipe.yaml"} if hasattr(os, "mkfifo") else set())
-    assert "1 cards in 1 topics" in done.stderr
+    assert "1 card in 1 topic" in done.stderr
