@@ -61,8 +61,11 @@ class TopicTable(DataTable[Text]):
         self._fitted_width = -1
 
     def show(self, rows: Sequence[TableRow]) -> None:
-        """Show `rows` (the cursor stays on the same row number)."""
-        self.rows_shown = list(rows)
+        """Show `rows` (the cursor stays on the same row number); the same rows again cost nothing."""
+        rows = list(rows)
+        if rows == self.rows_shown and self.row_count == len(rows) and self.size.width == self._fitted_width:
+            return  # a recount that found nothing new: refilling 200 rows blocks the UI ~0.1 s
+        self.rows_shown = rows
         self._fill()
 
     def on_resize(self) -> None:
