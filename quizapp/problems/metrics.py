@@ -12,6 +12,7 @@ from quizapp.problems import draw, fmt
 from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
+from quizapp.wording import plural
 
 MAX_TRIES = 2000
 
@@ -36,7 +37,7 @@ def roc_auc(rng: np.random.Generator, n: draw.IntSpec = (6, 10), separation: dra
     ties = int((pos[:, None] == neg[None, :]).sum())
     pairs = len(pos) * len(neg)
     accuracy = float(np.mean((s >= 0.5) == (y == 1)))
-    tie_text = f" and {ties} tie(s), each counting ½" if ties else ""
+    tie_text = f" and {plural(ties, 'tie')}, each counting ½" if ties else ""
     return Problem(
         prompt=(
             f"A classifier gives these scores to {len(y)} examples:\n"

@@ -14,6 +14,7 @@ from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
+from quizapp.wording import plural
 
 MAX_DRAWS = 2000
 BAND3 = 0.002  # two answers given to 3 decimals are told apart when they differ by more than this
@@ -576,7 +577,7 @@ def bm25_term(
             "and the classic tf part tf·(k1 + 1)/(tf + k1·(1 − b + b·dl/avgdl))\n"
             "(Lucene ≥ 8 drops the constant k1 + 1; keep it here).\n"
             f"The collection has N = {n} documents, with average length {avgdl} tokens. The term appears in\n"
-            f"df = {df} documents, and {tf} time(s) in a document of length {dl}.\n"
+            f"df = {df} documents, and {plural(tf, 'time')} in a document of length {dl}.\n"
             "What is the term's BM25 contribution to that document's score? Give 3 decimals."
         ),
         given={"k1": k, "b": bb, "N": n, "df": df, "tf": tf, "doc_length": dl, "avg_doc_length": avgdl},

@@ -11,6 +11,7 @@ from quizapp.content.schema import Tolerance, Unit
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
+from quizapp.wording import plural
 
 SIG3 = Tolerance(sigfigs=3)
 SIG3_TEXT = "Give 3 significant figures."
@@ -174,10 +175,10 @@ def kv_cache_size(
     )
     return Problem(
         prompt=(
-            f"A decoder-only transformer has {layers} layers, {heads} query heads and {kv_heads} key/value "
-            f"head(s) ({gqa}), head dimension {head_dim}.\n"
-            f"It serves a batch of {b} sequence(s), each holding {tokens} tokens in the KV cache, stored in "
-            f"{prec} ({fmt.num(nbytes)} byte(s) per value).\n"
+            f"A decoder-only transformer has {layers} layers, {heads} query heads and "
+            f"{plural(kv_heads, 'key/value head')} ({gqa}), head dimension {head_dim}.\n"
+            f"It serves a batch of {plural(b, 'sequence')}, each holding {tokens} tokens in the KV cache, "
+            f"stored in {prec} ({plural(nbytes, 'byte')} per value).\n"
             f"How large is the KV cache in {name} ({unit_text})? Count both K and V. {SIG3_TEXT}"
         ),
         given={
@@ -196,7 +197,7 @@ def kv_cache_size(
             "KV cache = 2 (K and V) × layers × kv heads × head dim × tokens × batch × bytes per value\n"
             f"Per token: 2 × {layers} × {kv_heads} × {head_dim} × {fmt.num(nbytes)} = "
             f"{fmt.num(per_token)} bytes\n"
-            f"× {tokens} tokens × {b} sequence(s) = {fmt.num(total, 6)} bytes\n"
+            f"× {tokens} tokens × {plural(b, 'sequence')} = {fmt.num(total, 6)} bytes\n"
             f"÷ {_SIZE_TEXT[name]} = {fmt.sigfigs(answer, 3)} {name}"
         ),
         diagnoses=(
@@ -285,7 +286,7 @@ def decode_throughput(
     return Problem(
         prompt=(
             f"A {fmt.num(n)}-billion-parameter decoder runs at batch size 1 with {prec} weights "
-            f"({fmt.num(nbytes)} byte(s) per weight) on a GPU with {fmt.num(bw)} TB/s of memory bandwidth "
+            f"({plural(nbytes, 'byte')} per weight) on a GPU with {fmt.num(bw)} TB/s of memory bandwidth "
             "(1 TB = 10¹² bytes).\n"
             "Each generated token reads every weight once; ignore the KV cache, activations and compute.\n"
             f"What is the upper bound on decode speed, in tokens per second? {SIG3_TEXT}"
