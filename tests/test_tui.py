@@ -38,7 +38,7 @@ async def test_home_lists_topics_with_counts(tmp_path: Path) -> None:
         assert isinstance(app.screen, HomeScreen)
         assert _home_row(app, "alpha") == ["Alpha topic", "·", "4", "4", "—"]
         # beta-code is a code card: not studyable until the sandbox exists, so not counted
-        assert _home_row(app, "beta") == ["Beta topic", "·", "2", "2", "—"]
+        assert _home_row(app, "beta") == ["Beta topic", "·", "3", "3", "—"]  # beta-code is studied too
 
 
 async def test_study_a_flashcard_end_to_end(tmp_path: Path) -> None:
