@@ -116,9 +116,18 @@ async def test_wrong_answer_is_again_and_the_grade_can_change(tmp_path: Path) ->
         assert view.query_one(Input).disabled
         await pilot.press("2")  # the user disagrees: Hard
         assert [row[:3] for row in _reviews(tmp_path)] == [("num-third", 2, 0)]
-        await pilot.press("u")  # undo puts the card back with a fresh problem
+        await pilot.press("u")  # undo puts the card back with the same problem, to retry it
         assert _reviews(tmp_path) == []
-        assert (await _view(app)).card.id == "num-third"
+        again = await _view(app)
+        for _ in range(100):
+            if again is not view:
+                break
+            await asyncio.sleep(0.02)
+            again = await _view(app)
+        assert again is not view and again.card.id == "num-third"
+        assert (again.seed, again.problem.prompt) == (view.seed, view.problem.prompt)
+        await _type(pilot, "5")  # and the retry is recorded with that seed
+        assert [(row[0], row[3]) for row in _reviews(tmp_path)] == [("num-third", view.seed)]
 
 
 async def test_giving_up_shows_the_solution_and_grades_again(tmp_path: Path) -> None:

@@ -85,6 +85,7 @@ class StudyScreen(Screen[None]):
         self.last_graded: Graded | None = None
         self.studied = 0
         self._shown_at = 0.0
+        self._graded_seeds: dict[str, int] = {}  # card id -> seed of its last grade: undo poses it again
         # Grades, regrades and undos that met a locked database wait here (in order) and are retried.
         self.writes = PendingWrites(reviewer.db, notify=self._store_notice, schedule=self._schedule_retry)
 
@@ -102,8 +103,9 @@ class StudyScreen(Screen[None]):
 
     # -- what is on screen ------------------------------------------------------------------
 
-    def show(self, item: tuple[str, Source] | None) -> None:
-        """Put `item`'s card on screen, or the end-of-session message when it is None."""
+    def show(self, item: tuple[str, Source] | None, seed: int | None = None) -> None:
+        """Put `item`'s card on screen, or the end-of-session message when it is None; a numeric card
+        poses the problem of `seed` (after an undo), else of a fresh seed."""
         area = self.query_one("#card-area", Container)
         area.remove_children()
         self.current = item
@@ -127,12 +129,13 @@ class StudyScreen(Screen[None]):
             card = self.bank.cards[card_id]
             self.phase = Phase.QUESTION
             if isinstance(card, Flashcard):
-                area.mount(FlashcardView(card))
+                area.mount(FlashcardView(card, reveal_key=self.key("study.reveal")))
             elif isinstance(card, ChoiceCard):
-                area.mount(ChoiceView(card, seed=repo.review_count(self.reviewer.db, card_id)))
+                order_seed = repo.review_count(self.reviewer.db, card_id)
+                area.mount(ChoiceView(card, seed=order_seed, submit_key=self.key("study.submit")))
             elif isinstance(card, NumericCard):
                 area.mount(LoadingIndicator())
-                self.generate(card, self.seeds())
+                self.generate(card, self.seeds() if seed is None else seed)
             elif isinstance(card, CodeCard):
                 self._show_code(area, card)
         self._shown_at = time.monotonic()
@@ -154,18 +157,37 @@ class StudyScreen(Screen[None]):
             note = "[b]Not saved yet[/b]: the database is busy. Your answer is kept and retried."
         elif not note and self.phase is Phase.ANSWERED and self.last_graded is not None:
             rating = RATING_NAMES[self.last_graded.rating]
-            note = f"Graded [b]{rating}[/b]. Press 1–4 to change it, enter to continue."
+            grades, go_on = self.grade_keys(), self.key("study.next")
+            note = f"Graded [b]{rating}[/b]. Press {grades} to change it, {go_on} to continue."
             if isinstance(self.current_card, CodeCard):
                 note = f"Graded [b]{rating}[/b] (first run). Edit and rerun freely; esc leaves the editor, "
-                note += "then 1–4 change the grade, enter continues."
+                note += f"then {grades} change the grade, {go_on} continues."
         elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, CodeCard):
             note = "Passing on the first run grades Good, otherwise Again."
         elif not note and self.phase is Phase.QUESTION and isinstance(self.current_card, ChoiceCard):
-            letters = LETTERS[: len(self.current_card.options)]
-            note = f"Press {letters[0]}–{letters[-1]} to answer" + (
-                ", enter to submit." if self.current_card.multiple else "."
+            keys = [self.key(f"study.pick-{letter}") for letter in LETTERS[: len(self.current_card.options)]]
+            shown = f"{keys[0]}–{keys[-1]}" if keys == list(LETTERS[: len(keys)]) else "/".join(keys)
+            note = f"Press {shown} to answer" + (
+                f", {self.key('study.submit')} to submit." if self.current_card.multiple else "."
             )
         self.query_one("#status", Static).update(note)
+
+    def key(self, binding_id: str) -> str:
+        """The key a binding has now (the user's keymap, else the default): hints name what works."""
+        default = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+        keymap = getattr(getattr(self.app, "settings", None), "keymap", None) or {}
+        remapped = keymap.get(binding_id)
+        if not remapped and default.key_display:
+            return default.key_display
+        first = (remapped or default.key).split(",")[0].strip()
+        if first in ("enter", "space", "tab", "escape"):
+            return {"escape": "esc"}.get(first, first)  # words read better than ⏎ in a sentence
+        return self.app.get_key_display(Binding(first, default.action))
+
+    def grade_keys(self) -> str:
+        """The four grade keys for a hint: "1–4" by default, else each of them ("j/k/l/;")."""
+        keys = [self.key(f"study.{name}") for name in ("again", "hard", "good", "easy")]
+        return "1–4" if keys == ["1", "2", "3", "4"] else "/".join(keys)
 
     @property
     def current_card(self) -> StudyCard | None:
@@ -298,7 +320,9 @@ class StudyScreen(Screen[None]):
         """Show a flashcard's back."""
         self.query_one(FlashcardView).revealed = True
         self.phase = Phase.REVEALED
-        self.update_status("How well did you recall it? 1 Again · 2 Hard · 3 Good · 4 Easy")
+        names = ("again", "hard", "good", "easy")
+        grades = " · ".join(f"{self.key(f'study.{name}')} {name.title()}" for name in names)
+        self.update_status(f"How well did you recall it? {grades}")
         self.refresh_bindings()
 
     def action_pick(self, letter: str) -> None:
@@ -367,7 +391,7 @@ class StudyScreen(Screen[None]):
         state = repo.get_card(self.reviewer.db, card_id)
         source = Source.NEW if state is None else Source.REVIEW if state.state == 2 else Source.LEARNING
         self.notify(f"Undid the last grade of “{card_id}”.", title="Undo", timeout=3)
-        self.show((card_id, source))
+        self.show((card_id, source), seed=self._graded_seeds.pop(card_id, None))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -400,6 +424,8 @@ class StudyScreen(Screen[None]):
         def done(graded: Graded) -> None:
             self.queue.graded(card_id, source)
             self.studied += 1
+            if seed is not None:
+                self._graded_seeds[card_id] = seed
             if graded.became_leech:
                 self.notify(
                     f"“{card_id}” has lapsed {graded.state.lapses} times: suspended as a leech.",

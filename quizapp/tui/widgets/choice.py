@@ -54,8 +54,10 @@ class OptionRow(Horizontal):
         box = "[x] " if self.selected else "[ ] "
         text = Text.assemble(box, self.option.text)
         if self.answered:
-            if self.option.correct:
+            if self.option.correct and self.selected:
                 text.append("  ✓ correct", style="bold green")
+            elif self.option.correct:
+                text.append("  ✓ correct, you missed it", style="bold yellow")
             elif self.selected:
                 text.append("  ✗ your answer", style="bold red")
             if self.option.why:
@@ -76,16 +78,19 @@ class ChoiceView(VerticalScroll):
             super().__init__()
             self.outcome = outcome
 
-    def __init__(self, card: ChoiceCard, seed: int) -> None:
+    def __init__(self, card: ChoiceCard, seed: int, submit_key: str = "enter") -> None:
         super().__init__(classes="card-view")
-        self.card = card
+        self.card, self.submit_key = card, submit_key
         self.order = option_order(card, seed)
         self.answered = False
 
     def compose(self) -> ComposeResult:
         yield Markdown(self.card.question, classes="prompt")
         if self.card.multiple:
-            yield Static("Select all that apply, then press enter.", classes="hint")
+            # Authors often end the question with "Select all that apply." already: don't say it twice.
+            asked = "select all" in self.card.question.lower()
+            what = "Toggle each right option" if asked else "Select all that apply"
+            yield Static(f"{what}, then press {self.submit_key}.", classes="hint")
         for letter, index in zip(LETTERS, self.order, strict=False):
             yield OptionRow(letter, index, self.card.options[index])
         if self.card.explain:

@@ -15,13 +15,13 @@ class FlashcardView(VerticalScroll):
 
     revealed: reactive[bool] = reactive(False)
 
-    def __init__(self, card: Flashcard) -> None:
+    def __init__(self, card: Flashcard, reveal_key: str = "space") -> None:
         super().__init__(classes="card-view")
-        self.card = card
+        self.card, self.reveal_key = card, reveal_key
 
     def compose(self) -> ComposeResult:
         yield Markdown(self.card.front, classes="prompt")
-        yield Static("press space to reveal", classes="hint", id="reveal-hint")
+        yield Static(f"press {self.reveal_key} to reveal", classes="hint", id="reveal-hint")
         yield Markdown(self.card.back, classes="answer", id="back")
         if self.card.explain:
             yield Markdown(self.card.explain, classes="explain", id="explain")
