@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_BANK, NOW
 from sqlite_utils import Database
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
 from quizapp.content.bank import content_dirs
@@ -55,6 +56,13 @@ def _cells(app: QuizApp, table_id: str, row: str) -> list[str]:
     return [str(cell) for cell in table.get_row(row)]
 
 
+async def _settled(app: QuizApp, pilot: Pilot[None]) -> None:
+    """Wait for Home's and Stats' counting workers (they post their results) and what they post."""
+    counting = [w for w in app.workers if w.group in ("home-counts", "stats-counts")]
+    await app.workers.wait_for_complete(counting)
+    await pilot.pause()
+
+
 def _text(app: QuizApp, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -69,6 +77,7 @@ async def test_home_shows_retention_and_streak_after_grades_made_in_the_app(tmp_
     _graded(db, "beta-one", "beta", NOW - DAY, 3, due=NOW - timedelta(hours=1))  # learned yesterday, due now
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await _settled(app, pilot)
         assert _cells(app, "#topics", "beta")[4] == "—"  # its one review was of a new card
         assert "streak 1 day (none today yet)" in _text(app, "#home-streak")
         table = app.screen.query_one("#topics", DataTable)
@@ -79,8 +88,9 @@ async def test_home_shows_retention_and_streak_after_grades_made_in_the_app(tmp_
         await pilot.press("space", "3")  # a review of a card in Review state, passed
         assert app.screen.query_one(FlashcardView).card.id == "beta-two"
         await pilot.press("space", "1")  # a new card: Again doesn't count against retention
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # beta-code is next: the first escape leaves its editor
         assert isinstance(app.screen, HomeScreen)
+        await _settled(app, pilot)
         assert _reviews(tmp_path) == [("beta-one", 3, 0), ("beta-one", 3, 2), ("beta-two", 1, 0)]
         assert _cells(app, "#topics", "beta")[4] == "100% of 1"
         assert _text(app, "#home-streak") == "streak 2 days"
@@ -94,13 +104,14 @@ async def test_home_today_line_and_forecast(tmp_path: Path) -> None:
     _graded(db, "beta-one", "beta", NOW - 2 * DAY, 3, due=NOW + 2 * DAY)
     _graded(db, "beta-two", "beta", NOW - 2 * DAY, 3, due=NOW + 2 * DAY + timedelta(hours=1))
     app = _app(tmp_path)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
+        await _settled(app, pilot)
         chart = app.screen.query_one("#home-forecast-chart", BarChart)
         assert len(chart.values) == 30
         assert chart.values[:4] == (1, 0, 2, 0) and sum(chart.values) == 3
         assert _text(app, "#home-forecast-note") == "today 1 · week 3 · peak 2"
         progress = _text(app, "#home-progress")
-        assert "0 done · 1 due · 3 new" in progress  # alpha's three other cards are new (limit 20)
+        assert "0 done · 1 due · 4 new" in progress  # alpha's three other cards and beta-code (limit 20)
 
 
 async def test_home_shows_the_topics_at_once_and_counts_them_in_a_worker(
@@ -184,7 +195,8 @@ async def test_the_tag_picker_starts_a_session_over_that_tag(tmp_path: Path) -> 
         picker = app.screen
         assert isinstance(picker, TagPicker)
         assert [row.tag for row in picker.shown] == ["greek", "order", "second"]
-        assert [(row.cards, row.new) for row in picker.shown] == [(6, 6), (1, 1), (2, 2)]  # no code card
+        # beta-code counts: code cards are studyable (beta's topic tags are greek and second)
+        assert [(row.cards, row.new) for row in picker.shown] == [(7, 7), (1, 1), (3, 3)]
         await pilot.press("o", "r")  # type to filter: only the tag on beta-two itself
         assert app.screen.query_one(Input).value == "or"
         assert [row.tag for row in picker.shown] == ["order"]
@@ -235,6 +247,7 @@ async def test_home_and_stats_tables_fit_80_columns_with_long_titles(tmp_path: P
     app = _app(tmp_path, content_dirs())  # the built-in bank: titles up to 46 characters
     async with app.run_test(size=(80, 24)) as pilot:
         for table_id in ("#topics", "#topic-stats"):
+            await _settled(app, pilot)
             table = app.screen.query_one(table_id, DataTable)
             assert table.row_count > 10
             assert table.virtual_size.width <= table.scrollable_content_region.width, table_id
@@ -276,6 +289,7 @@ async def test_stats_counts_retention_and_numeric_accuracy_from_the_log(tmp_path
         app.action_open_screen("stats")
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
+        await _settled(app, pilot)
         # retention: alpha 2 of 3 (alpha-four Again, Good; alpha-two Easy), beta 0 of 1
         assert _cells(app, "#topic-stats", "alpha") == [
             "Alpha topic",
@@ -304,9 +318,11 @@ async def test_stats_recounts_when_shown_again(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         assert isinstance(app.screen, StatsScreen)
+        await _settled(app, pilot)
         assert _cells(app, "#topic-stats", "*all*") == ["All topics", "·", "—", "—", "—"]
         assert "streak 0 days" in _text(app, "#reviews-caption")
         await pilot.press("escape", "a", "space", "3", "escape", "s")
         assert isinstance(app.screen, StatsScreen)
+        await _settled(app, pilot)
         assert _cells(app, "#topic-stats", "alpha")[1] == "1"
         assert "streak 1 day" in _text(app, "#reviews-caption")
