@@ -71,7 +71,16 @@ class StudyScreen(Screen[None]):
             Binding(letter, f"pick('{letter}')", f"Option {letter}", show=False, id=f"study.pick-{letter}")
             for letter in LETTERS[:8]
         ],
+        # The card scrolls whatever has focus (the answer box keeps home/end for editing): `?` lists these.
+        Binding("down", "scroll_card('down')", "Scroll down", show=False, id="study.scroll-down"),
+        Binding("up", "scroll_card('up')", "Scroll up", show=False, id="study.scroll-up"),
+        Binding("pagedown", "scroll_card('page_down')", "Page down", show=False, id="study.page-down"),
+        Binding("pageup", "scroll_card('page_up')", "Page up", show=False, id="study.page-up"),
+        Binding("end", "scroll_card('end')", "Scroll to the end", show=False, id="study.scroll-end"),
+        Binding("home", "scroll_card('home')", "Scroll to the top", show=False, id="study.scroll-home"),
     ]
+    # Below 20 rows the header, progress line and card border go, so the card itself keeps the room.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
     def __init__(
         self, bank: Bank, queue: StudyQueue, reviewer: Reviewer, title: str, seeds: Callable[[], int]
@@ -324,6 +333,12 @@ class StudyScreen(Screen[None]):
         grades = " · ".join(f"{self.key(f'study.{name}')} {name.title()}" for name in names)
         self.update_status(f"How well did you recall it? {grades}")
         self.refresh_bindings()
+
+    def action_scroll_card(self, where: str) -> None:
+        """Scroll the card on screen (up, down, page_up, page_down, home, end)."""
+        views = self.query(".card-view")
+        if views:
+            getattr(views.first(), f"scroll_{where}")(animate=False)
 
     def action_pick(self, letter: str) -> None:
         """Pick or toggle a choice option."""
