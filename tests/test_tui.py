@@ -34,8 +34,10 @@ def _home_row(app: QuizApp, topic: str) -> list[str]:
 
 async def test_home_lists_topics_with_counts(tmp_path: Path) -> None:
     app = _app(tmp_path)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()  # Home counts in a worker
+        await pilot.pause()
         assert _home_row(app, "alpha") == ["Alpha topic", "·", "4", "4", "—"]
         # beta-code is a code card: not studyable until the sandbox exists, so not counted
         assert _home_row(app, "beta") == ["Beta topic", "·", "3", "3", "—"]  # beta-code is studied too
@@ -58,6 +60,8 @@ async def test_study_a_flashcard_end_to_end(tmp_path: Path) -> None:
         assert screen.query_one(ChoiceView).card.id == "alpha-two"
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()  # Home recounts in a worker
+        await pilot.pause()
         assert _home_row(app, "alpha")[2] == "3"  # one card less is new
 
 
