@@ -486,7 +486,7 @@ def _code_problems(bank: Bank) -> list[LoadProblem]:
 
 
 def _problems_command(args: argparse.Namespace) -> int:
-    from quizapp.content.bank import content_dirs, load_bank
+    from quizapp.content.bank import content_dirs, find_card, load_bank
     from quizapp.content.cache import FileCache, default_cache_file
 
     if args.command == "problem" and args.generators:
@@ -496,11 +496,13 @@ def _problems_command(args: argparse.Namespace) -> int:
             print(f"{name:40} {found.summary}")
         return 0
     cache_file = default_cache_file()
-    bank = load_bank(content_dirs(args.content), FileCache(cache_file) if cache_file else None)
-    if args.command == "drill":
-        return _drill(args, bank)
+    cache = FileCache(cache_file) if cache_file else None
+    if args.command == "drill" or (args.command == "problem" and args.list):
+        bank = load_bank(content_dirs(args.content), cache)
     from quizapp.content.schema import NumericCard
 
+    if args.command == "drill":
+        return _drill(args, bank)
     if args.command == "problem" and args.list:
         numeric = [(card_id, card) for card_id, card in bank.cards.items() if isinstance(card, NumericCard)]
         width = max((len(card_id) for card_id, _ in numeric), default=2)
@@ -511,7 +513,7 @@ def _problems_command(args: argparse.Namespace) -> int:
     if args.card_id is None:
         print("quizapp problem: give a CARD_ID (--list lists the numeric cards' ids)", file=sys.stderr)
         return 2
-    card = bank.cards.get(args.card_id)
+    card = find_card(content_dirs(args.content), args.card_id, cache)  # one card, not the whole bank
     if not isinstance(card, NumericCard):
         kind = {"flashcard": "a flashcard", "choice": "a multiple-choice card", "code": "a code card"}
         what = (

@@ -138,6 +138,76 @@ def test_a_cache_that_cannot_be_read_or_written_is_only_a_missed_shortcut(
 
 def test_an_entry_pickle_refuses_leaves_no_file_behind(tmp_path: Path) -> None:
     cache = FileCache(tmp_path / "cache" / "bank.pickle")
-    cache.put(("/x.yaml", "x.yaml", 1, 1), lambda: None)  # type: ignore[arg-type]
+    cache.put(("/x.yaml", "x.yaml", 1, 1), lambda: None)  # type: ignore[arg-type]  # must not raise
     cache.save()  # must not raise
-    assert list((tmp_path / "cache").iterdir()) == []
+    assert not cache.entries
+    assert not (tmp_path / "cache").exists() or list((tmp_path / "cache").iterdir()) == []
+
+
+def _unpickled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Records every file result the cache unpickles."""
+    calls: list[object] = []
+    real = FileCache.get
+
+    def counting(self: FileCache, key: cache_module.Key):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(FileCache, "get", counting)
+    return calls
+
+
+def test_find_card_unpickles_only_the_file_that_holds_the_card(
+    tmp_path: Path, content: Path, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    bank = load_bank([content], FileCache(cache_file))
+    unpickled = _unpickled(monkeypatch)
+    assert bank_module.find_card([content], "beta-two", FileCache(cache_file)) == bank.cards["beta-two"]
+    assert len(unpickled) == 1 and unpickled[0][0].endswith("beta.yaml")  # type: ignore[index]
+    assert bank_module.find_card([content], "no-such-card", FileCache(cache_file)) is None
+    assert len(unpickled) == 1 and len(parsed) == 2  # nothing parsed, nothing else unpickled
+
+
+def test_find_card_after_a_change_reads_the_new_file(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    load_bank([content], FileCache(cache_file))
+    beta = content / "beta.yaml"
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace("id: beta-two", "id: beta-renamed"), encoding="utf-8"
+    )
+    stat = beta.stat()
+    os.utime(beta, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert bank_module.find_card([content], "beta-two", FileCache(cache_file)) is None
+    assert parsed[-1] == beta
+    found = bank_module.find_card([content], "beta-renamed", FileCache(cache_file))
+    assert found is not None and found.id == "beta-renamed" and len(parsed) == 3  # the cache was refilled
+
+
+def test_find_card_follows_the_banks_rules_for_duplicates(tmp_path: Path, content: Path) -> None:
+    alpha = (content / "alpha.yaml").read_text(encoding="utf-8")
+    beta = (content / "beta.yaml").read_text(encoding="utf-8")
+    # a later file with a taken topic id is skipped; a later copy of a card id loses to the first
+    (content / "z-same-topic.yaml").write_text(alpha.replace("id: alpha-", "id: other-"), encoding="utf-8")
+    (content / "y-dup-card.yaml").write_text(
+        beta.replace("topic: beta", "topic: gamma").replace("id: beta-two", "id: alpha-one"), encoding="utf-8"
+    )
+    cache_file = tmp_path / "bank.pickle"
+    bank = load_bank([content], FileCache(cache_file))
+    for card_id in ("alpha-one", "other-two", "beta-one", "beta-code", "alpha-four"):
+        assert bank_module.find_card([content], card_id, FileCache(cache_file)) == bank.cards.get(card_id)
+    assert bank.cards.get("other-two") is None
+
+
+def test_a_damaged_entry_is_parsed_again(tmp_path: Path, content: Path, parsed: list[Path]) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    load_bank([content], FileCache(cache_file))
+    cache = FileCache(cache_file)
+    key = next(k for k in cache.entries if k[0].endswith("alpha.yaml"))
+    cache.entries[key] = (cache.entries[key][0], b"garbage")
+    cache.dirty = True
+    cache.save()
+    assert bank_module.find_card([content], "alpha-one", FileCache(cache_file)) is not None
+    assert len(parsed) == 3  # alpha parsed again, not trusted from a damaged entry

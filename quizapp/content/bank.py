@@ -124,6 +124,36 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
     return bank
 
 
+def find_card(paths: Iterable[Path], card_id: str, cache: FileCache | None = None) -> Card | None:
+    """`load_bank(paths, cache).cards.get(card_id)`, unpickling only the file that holds the card.
+
+    The cache's summaries (topic id, card ids) settle which file wins, as `load_bank` would: a topic id
+    already taken skips its file, and the first definition of a card id wins. When any file is missing
+    from the cache (new, changed, no cache at all), the whole bank is loaded instead, filling the cache."""
+    if cache is None:
+        return load_bank(paths).cards.get(card_id)
+    summaries: list[tuple[Key, str | None, tuple[str, ...]]] = []
+    for path in topic_files(paths):
+        key = FileCache.key(path)
+        if key is None:  # a special file: load_bank refuses it without reading, so it holds no card
+            continue
+        summary = cache.summary(key)
+        if summary is None:
+            return load_bank(paths, cache).cards.get(card_id)
+        summaries.append((key, *summary))
+    taken: set[str] = set()
+    for key, topic, card_ids in summaries:
+        if topic is None or topic in taken:
+            continue
+        taken.add(topic)
+        if card_id in card_ids:
+            result = cache.get(key)
+            if result is None or result.topic is None:  # the entry didn't unpickle: load it all
+                return load_bank(paths, cache).cards.get(card_id)
+            return next(card for card in result.topic.cards if card.id == card_id)
+    return None
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading allocates many long-lived objects: the cyclic GC would only rescan them, again and again.

@@ -2,7 +2,10 @@
 
 An entry is keyed by the file's resolved path, size and modification time; the whole cache is dropped
 when quizapp's content code or pydantic changes. It lives in the user's cache folder and is only ever
-a shortcut: any failure to read or write it falls back to loading the files."""
+a shortcut: any failure to read or write it falls back to loading the files.
+
+Each entry holds a lean summary (the file's topic id and card ids) next to the file's result pickled on
+its own, so one card can be found without unpickling every file (`quizapp check`)."""
 
 from __future__ import annotations
 
@@ -13,15 +16,20 @@ import pickle
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydantic
 from platformdirs import user_cache_dir
 
 from quizapp.content.files import read_regular_file
-from quizapp.content.loader import FileResult
+
+if TYPE_CHECKING:
+    from quizapp.content.loader import FileResult
 
 CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
 Key = tuple[str, str, int, int]
+Summary = tuple[str | None, tuple[str, ...]]  # topic id (None: no usable topic), card ids in file order
+Entry = tuple[Summary, bytes]  # the summary and the pickled FileResult
 MAX_CACHE_BYTES = 512 << 20  # far above any real bank's cache; a larger file is ignored, not read
 
 
@@ -50,10 +58,10 @@ class FileCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.dirty = False
-        self._entries: dict[Key, FileResult] | None = None  # read on first use, inside load_bank
+        self._entries: dict[Key, Entry] | None = None  # read on first use, inside load_bank
 
     @property
-    def entries(self) -> dict[Key, FileResult]:
+    def entries(self) -> dict[Key, Entry]:
         """The stored results; an unreadable or outdated file counts as an empty cache."""
         if self._entries is None:
             self._entries = {}
@@ -81,13 +89,36 @@ class FileCache:
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop, from resolve()
             return None
 
+    def summary(self, key: Key) -> Summary | None:
+        """The topic id and card ids stored for `key`, if any, without unpickling the file's result."""
+        entry = self.entries.get(key)
+        return None if entry is None else entry[0]
+
     def get(self, key: Key) -> FileResult | None:
-        """The stored result for `key`, if any."""
-        return self.entries.get(key)
+        """The stored result for `key`, if any; an entry that no longer unpickles is dropped."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            result: FileResult = pickle.loads(entry[1])
+        except Exception:  # a class renamed under an unchanged fingerprint, a damaged entry: parse again
+            del self.entries[key]
+            self.dirty = True
+            return None
+        return result
 
     def put(self, key: Key, result: FileResult) -> None:
-        """Remember `result` for `key`."""
-        self.entries[key] = result
+        """Remember `result` for `key`; a result pickle refuses is simply not cached."""
+        try:
+            topic = result.topic
+            summary: Summary = (
+                (topic.header.topic, tuple(card.id for card in topic.cards))
+                if topic is not None
+                else (None, ())
+            )
+            self.entries[key] = (summary, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # anything pickle refuses: this file is parsed again next time
+            return
         self.dirty = True
 
     def keep_only(self, keys: set[Key]) -> None:
