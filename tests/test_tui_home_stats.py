@@ -109,9 +109,9 @@ async def test_home_today_line_and_forecast(tmp_path: Path) -> None:
         chart = app.screen.query_one("#home-forecast-chart", BarChart)
         assert len(chart.values) == 30
         assert chart.values[:4] == (1, 0, 2, 0) and sum(chart.values) == 3
-        assert _text(app, "#home-forecast-note") == "today 1 · week 3 · peak 2"
+        assert _text(app, "#home-forecast-note") == "due today 1 · week 3 · peak 2"
         progress = _text(app, "#home-progress")
-        assert "0 done · 1 due · 4 new" in progress  # alpha's three other cards and beta-code (limit 20)
+        assert "0 done · 1 due now · 4 new" in progress  # alpha's three other cards and beta-code (limit 20)
 
 
 async def test_home_shows_the_topics_at_once_and_counts_them_in_a_worker(

@@ -373,7 +373,8 @@ class HomeScreen(Screen[None]):
         bar = f"[$success]{'━' * filled}[/][$foreground 20%]{'━' * (PROGRESS_CELLS - filled)}[/]"
         minutes = f" in {_duration(done.duration_ms)}" if done.reviewed else ""
         self.query_one("#home-progress", Static).update(
-            f"[b]Today[/b] {bar} [b]{done.reviewed}[/b] done{minutes} · [b]{due}[/b] due · [b]{fresh}[/b] new"
+            f"[b]Today[/b] {bar} [b]{done.reviewed}[/b] done{minutes}"
+            f" · [b]{due}[/b] due now · [b]{fresh}[/b] new"
         )
         streak = found.streak
         days = f"[b]{streak.days}[/b] day{'s' if streak.days != 1 else ''}"
@@ -386,11 +387,12 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-streak", Static).update(text)
 
     def show_forecast(self, forecast: stats.DaySeries) -> None:
-        """The due forecast: a one-line chart and its scale."""
+        """The due forecast: a one-line chart and its scale. Its first day counts every card due before
+        today's study day ends (overdue included), so it can exceed the progress line's "due now"."""
         self.query_one("#home-forecast-chart", BarChart).update(forecast.counts, mark=0)
         week = sum(forecast.counts[:7])
         self.query_one("#home-forecast-note", Static).update(
-            f"today {forecast.counts[0]} · week {week} · peak {forecast.peak}"
+            f"due today {forecast.counts[0]} · week {week} · peak {forecast.peak}"
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
