@@ -262,7 +262,7 @@ def batch_problems(cards: list[CodeCard], seed: int = 0, *, time_limit: float = 
                 found.setdefault(spec.card_id, []).append(f"the {role} could not run: {run.verdict}")
             continue
         outcomes = iter(run.outcomes)
-        for spec, tests, expected in plan:
+        for spec, _tests, expected in plan:
             whys = []
             for want in expected:
                 outcome = next(outcomes)
