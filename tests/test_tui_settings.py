@@ -124,12 +124,12 @@ async def test_problems_with_the_file_are_shown_on_start_and_on_the_screen(tmp_p
         await app.workers.wait_for_complete()  # the keymap is checked in a thread
         await pilot.pause()
         toasts = {n.title: n.message for n in app._notifications}
-        assert "leech_lapses = true" in toasts["Settings: 2 problem(s)"]
-        assert "new_per_dya" in toasts["Settings: 2 problem(s)"]
-        assert "“1” is already Again on Study (study.again)" in toasts["Keys: 1 problem(s)"]
+        assert "leech_lapses = true" in toasts["Settings: 2 problems"]
+        assert "new_per_dya" in toasts["Settings: 2 problems"]
+        assert "“1” is already Again on Study (study.again)" in toasts["Keys: 1 problem"]
         screen = await _open_settings(app, pilot)
         listed = _text(screen, "#settings-problems")
-        assert listed.startswith("3 problem(s)") and "settings.toml: leech_lapses = true" in listed
+        assert listed.startswith("3 problems;") and "settings.toml: leech_lapses = true" in listed
 
 
 async def test_typing_the_default_over_a_bad_value_fixes_the_file(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from quizapp.store.review_log import LoggedReview
+from quizapp.wording import plural
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -118,7 +119,7 @@ def export_anki(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for reason in result.skipped:
         print(f"skipped {reason}", file=sys.stderr)
-    print(f"{result.total:,} notes in {len(result.notes)} deck(s) written to {args.path}")
+    print(f"{result.total:,} notes in {plural(len(result.notes), 'deck')} written to {args.path}")
     return EXIT_OK
 
 
@@ -160,7 +161,8 @@ def import_notes(args: argparse.Namespace) -> int:
     for problem in parsed.problems:
         print(f"{args.file}:{problem.removeprefix('line ')}", file=sys.stderr)
     if parsed.problems and not args.skip_bad:
-        _error("import", f"{len(parsed.problems)} bad row(s); nothing written (fix them, or --skip-bad)")
+        bad = plural(len(parsed.problems), "bad row")
+        _error("import", f"{bad}; nothing written (fix them, or --skip-bad)")
         return EXIT_BAD_INPUT
     if not parsed.notes:
         _error("import", f"no notes found in {args.file}")

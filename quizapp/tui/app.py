@@ -25,6 +25,7 @@ from quizapp.store.db import checkpoint, database_file, is_read_only, open_db
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.keymap import keep_footer_order, report_problems
 from quizapp.tui.screens.home import HomeScreen
+from quizapp.wording import plural
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric", "code")
 
@@ -95,7 +96,7 @@ class QuizApp(App[None]):
         self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock, STUDYABLE_KINDS))
         if self.bank.problems:
             self.notify(
-                f"{len(self.bank.problems)} problem(s) in the content were skipped; "
+                f"{plural(len(self.bank.problems), 'problem')} in the content were skipped; "
                 "run `quizapp validate` to see them.",
                 title="Content",
                 severity="warning",
@@ -104,7 +105,7 @@ class QuizApp(App[None]):
         if self.settings_problems:
             self.notify(
                 "\n".join(self.settings_problems) + "\nSettings (,) lists them too.",
-                title=f"Settings: {len(self.settings_problems)} problem(s)",
+                title=f"Settings: {plural(len(self.settings_problems), 'problem')}",
                 severity="warning",
                 timeout=20,
             )

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.keys import _character_to_key  # what App.set_keymap itself uses to normalize "?" etc.
 
 from quizapp.settings import as_toml
+from quizapp.wording import plural
 
 # Context (the binding id's prefix) -> (the class declaring its bindings, the name users see).
 CONTEXTS: dict[str, tuple[str, str]] = {
@@ -149,7 +150,7 @@ def report_problems(app: App[Any], keymap: Mapping[str, str]) -> None:
             app.call_from_thread(
                 app.notify,
                 "\n".join(problems) + "\nSettings (,) lists them too.",
-                title=f"Keys: {len(problems)} problem(s)",
+                title=f"Keys: {plural(len(problems), 'problem')}",
                 severity="warning",
                 timeout=20,
             )

@@ -32,6 +32,7 @@ from quizapp.settings import (
 )
 from quizapp.tui.base import quiz_app
 from quizapp.tui.keymap import KeyBinding, catalog, clashes, keymap_problems, normalize
+from quizapp.wording import plural
 
 # The numeric fields the form edits, with their labels.
 FIELDS: dict[str, str] = {
@@ -132,7 +133,8 @@ class SettingsScreen(Screen[None]):
         problems += keymap_problems(loaded.keymap)
         text = Text()
         if problems:
-            text.append(f"{len(problems)} problem(s); each falls back to its default:", style="bold yellow")
+            headline = f"{plural(len(problems), 'problem')}; each falls back to its default:"
+            text.append(headline, style="bold yellow")
             for problem in problems:  # the path is shown above: its name is enough here
                 if problem.startswith(str(path)):
                     problem = path.name + problem.removeprefix(str(path))
