@@ -9,7 +9,10 @@ It also times the counts alone, on a connection of their own (what the workers d
 Budget (DESIGN.md §8, issue 12): longest block <= 50 ms at 1M reviews; Stats ready <= 1.0 s at 1M
 (<= 0.15 s at 100k).
 
-Usage: python bench/ui_block.py [--quick]
+`--browse`: instead, the real bank (`--copies N`: N copies of each card, under new ids) on a fresh
+database; opens Browse and waits for its whole table, then sets the kind filter and waits again.
+
+Usage: python bench/ui_block.py [--quick] | --browse [--copies N]
 """
 
 from __future__ import annotations
@@ -101,6 +104,89 @@ def run_app(path: Path, bank: Bank, settings: Settings) -> dict[str, Any]:
     return marks
 
 
+def copied_bank(copies: int) -> Bank:
+    """The real bank, each card `copies` times (the copies' ids end in ~2, ~3, ...)."""
+    from dataclasses import replace
+
+    from quizapp.content.bank import content_dirs, load_bank
+
+    bank = load_bank(content_dirs())
+    if copies <= 1:
+        return bank
+    big = Bank(problems=bank.problems)
+    for topic_id, topic in bank.topics.items():
+        ids: list[str] = []
+        for card_id in topic.card_ids:
+            for n in range(1, copies + 1):
+                new_id = card_id if n == 1 else f"{card_id}~{n}"
+                big.cards[new_id] = bank.cards[card_id].model_copy(update={"id": new_id})
+                big.topic_of[new_id] = topic_id
+                ids.append(new_id)
+        big.topics[topic_id] = replace(topic, card_ids=tuple(ids))
+    return big
+
+
+def run_browse(path: Path, bank: Bank) -> dict[str, Any]:
+    """Open Browse, wait for every row; set the kind filter, wait for every matching row."""
+    from textual.widgets import DataTable, Select
+
+    from quizapp.tui.app import QuizApp
+    from quizapp.tui.screens.browse import BrowseScreen
+
+    app = QuizApp(bank, open_db(path, autocheckpoint=False), Settings(), clock=lambda: NOW)
+    marks: dict[str, Any] = {"phase": "start", "block": {}, "ready": {}}
+    flashcards = sum(card.kind == "flashcard" for card in bank.cards.values())
+
+    def table_full(expected: int) -> bool:
+        screen = app.screen
+        tables = screen.query("#browse-cards") if isinstance(screen, BrowseScreen) else []
+        if not tables:
+            return False  # not composed yet
+        table = tables.first(DataTable)
+        return table.row_count == expected and "loading" not in str(table.border_title)
+
+    async def drive(pilot: Any) -> None:
+        await pilot.pause()
+        monitor = asyncio.create_task(lag_monitor(marks))
+        await asyncio.sleep(0.2)
+        marks["phase"] = "browse_open"
+        t = time.perf_counter()
+        app.push_screen(BrowseScreen())
+        while not table_full(len(bank.cards)):
+            await asyncio.sleep(0.001)
+        marks["ready"]["browse_open_s"] = time.perf_counter() - t
+        await pilot.pause()
+        marks["phase"] = "browse_filter"
+        t = time.perf_counter()
+        app.screen.query_one("#filter-kind", Select).value = "flashcard"
+        while not table_full(flashcards):
+            await asyncio.sleep(0.001)
+        marks["ready"]["browse_filter_s"] = time.perf_counter() - t
+        marks["phase"] = "idle"
+        await asyncio.sleep(0.5)
+        monitor.cancel()
+        app.exit()
+
+    app.run(headless=True, size=(100, 30), auto_pilot=drive)
+    return marks
+
+
+def browse_main(copies: int) -> None:
+    bank = copied_bank(copies)
+    with tempfile.TemporaryDirectory(prefix="quizapp-bench-ui-") as tmp:
+        marks = run_browse(Path(tmp) / "q.db", bank)
+    blocks_ms = {phase: round(v * 1000, 1) for phase, v in marks["block"].items()}
+    report = {
+        "benchmark": "ui_block --browse",
+        "cards": len(bank.cards),
+        "longest_ui_block_ms": blocks_ms,
+        "ready_s": {k: round(v, 3) for k, v in marks["ready"].items()},
+        "budget_block_ms": BLOCK_BUDGET_MS,
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(report, indent=2))
+
+
 def median_s(fn: Any, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
@@ -113,7 +199,12 @@ def median_s(fn: Any, repeat: int = 3) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 cards, 100,000 reviews")
+    parser.add_argument("--browse", action="store_true", help="time Browse on the real bank instead")
+    parser.add_argument("--copies", type=int, default=1, help="with --browse: copies of each card")
     args = parser.parse_args()
+    if args.browse:
+        browse_main(args.copies)
+        return
     n_cards, n_reviews = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="quizapp-bench-ui-") as tmp:
