@@ -176,17 +176,6 @@ def test_bad_params_are_value_errors() -> None:
         losses.softmax_prob(rng(0), k=1)
 
 
-def test_halfway_spots_a_truth_on_a_rounding_boundary() -> None:
-    from quizapp.content.schema import Tolerance
-    from quizapp.problems.losses import halfway
-
-    assert halfway(0.8875, Tolerance(decimals=3))
-    assert halfway([0.1, 2.4625], Tolerance(decimals=3))
-    assert halfway(0.5985, Tolerance(sigfigs=3)) and halfway(1175.0, Tolerance(sigfigs=3))
-    assert not halfway(0.8876, Tolerance(decimals=3)) and not halfway(0.8875, Tolerance(decimals=4))
-    assert not halfway(0.8875, Tolerance())  # 1% relative has no rounding boundary
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -203,7 +192,7 @@ def test_halfway_spots_a_truth_on_a_rounding_boundary() -> None:
     ],
 )
 def test_generators_never_reveal_a_half_way_truth(name: str) -> None:
-    from quizapp.problems.losses import halfway
+    from quizapp.problems.redraw import halfway
     from quizapp.problems.registry import generators
 
     for seed in range(80):

@@ -8,8 +8,9 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, paren, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec, paren
 from quizapp.problems.model import Diagnosis, Problem, as_value
+from quizapp.problems.redraw import give_up
 from quizapp.problems.registry import register
 
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
@@ -79,7 +80,7 @@ def activation_derivative(
         if isinstance(z, int | float):
             raise ValueError(f"{name} has no derivative at z = 0")
         tries += 1
-        retry(tries, "a point where the derivative exists")
+        give_up(tries, "a point where the derivative exists")
     truth = derivative(name, x)
     value = activation(name, x)
     zt = fmt.num(x)
@@ -220,7 +221,7 @@ def weight_scale_chain(
         if scale != 1 or isinstance(w, int | float):
             break
         tries += 1
-        retry(tries, "a weight other than 1")
+        give_up(tries, "a weight other than 1")
     if scale <= 0:
         raise ValueError(f"w must be positive, got {scale}")
     truth = float(np.power(scale, n))
@@ -271,7 +272,7 @@ def clip_by_norm(
         if norm > 1.2 * m:  # clipping must visibly change the gradient
             break
         tries += 1
-        retry(tries, "a gradient longer than max_norm")
+        give_up(tries, "a gradient longer than max_norm")
     clipped = clip_to_norm(g, m)
     scale = m / norm
     tol = Tolerance(decimals=3)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import clear_of_halfway, give_up
 from quizapp.problems.registry import register
 
 SIG3 = Tolerance(sigfigs=3)
 SIG3_TEXT = "Give 3 significant figures."
-MAX_TRIES = 200  # redraws before a generator gives up on params that cannot produce a sane instance
 CLASS_NAMES = "ABCDEFGHIJ"
 
 
@@ -31,47 +29,6 @@ def fixed_vec(values: Any, decimals: int) -> str:
 def paren(x: float) -> str:
     """A number for the middle of a formula: a negative one as (−0.994), so 1 − (−0.994)² reads right."""
     return fmt.num(x) if x >= 0 else f"(−{fmt.num(-x)})"
-
-
-def halfway(answer: Any, tolerance: Tolerance) -> bool:
-    """Whether some element of `answer` sits exactly half-way between two answers at the asked precision
-    (0.8875 at 3 decimals): its reveal would round one way while a careful person rounds the other."""
-    values = np.atleast_1d(np.asarray(answer, dtype=float)).ravel()
-    for x in values[np.isfinite(values) & (values != 0)]:
-        if tolerance.decimals is not None:
-            digits = tolerance.decimals
-        elif tolerance.sigfigs is not None:
-            digits = tolerance.sigfigs - 1 - math.floor(math.log10(abs(x)))
-        else:
-            return False
-        if abs((abs(x) * 10.0**digits) % 1 - 0.5) < 1e-6:
-            return True
-    return False
-
-
-G = TypeVar("G", bound=Callable[..., Problem])
-
-
-def clear_of_halfway(fn: G) -> G:
-    """Wrap a generator so an instance whose truth is half-way at its precision is drawn again (bounded).
-    Apply it under `@register`: the name, docstring and params are the wrapped function's."""
-
-    @functools.wraps(fn)
-    def drawn(rng: np.random.Generator, *args: Any, **params: Any) -> Problem:
-        problem = fn(rng, *args, **params)
-        for _ in range(MAX_TRIES):
-            if not halfway(problem.answer, problem.tolerance):
-                break
-            problem = fn(rng, *args, **params)
-        return problem
-
-    return cast(G, drawn)
-
-
-def retry(tries: int, what: str) -> None:
-    """Raise when a redraw loop has run `tries` times: the params cannot give a sane instance."""
-    if tries >= MAX_TRIES:
-        raise ValueError(f"could not draw {what} from these params after {MAX_TRIES} tries")
 
 
 # --- pure helpers (the formulas, tested on hand-worked values) ---
@@ -193,7 +150,7 @@ def focal_loss(
         if loss >= 1e-6:  # γ = 5 on an easy example gives a loss too small to be a fair question
             break
         tries += 1
-        retry(tries, "a focal loss of a sensible size")
+        give_up(tries, "a focal loss of a sensible size")
 
     p_t = prob if y == 1 else 1 - prob
     alpha_t = 1.0 if a is None else (a if y == 1 else 1 - a)
@@ -259,7 +216,7 @@ def softmax_prob(rng: np.random.Generator, k: draw.IntSpec = (3, 5)) -> Problem:
         if probs[j] >= 0.02:  # a 3-decimal answer needs a probability well above the rounding step
             break
         tries += 1
-        retry(tries, "a class with a visible probability")
+        give_up(tries, "a class with a visible probability")
     prob = float(probs[j])
     exps = np.exp(z)
     name = CLASS_NAMES[j]
@@ -367,7 +324,7 @@ def regression_losses(
         if a.max() > 0.05 and mixed:
             break
         tries += 1
-        retry(tries, "residuals on both sides of δ")
+        give_up(tries, "residuals on both sides of δ")
     values = {
         "mse": float(mean_squared_error(y, y_hat)),
         "mae": float(mean_absolute_error(y, y_hat)),
@@ -425,7 +382,7 @@ def hinge(rng: np.random.Generator, n: draw.IntSpec = (3, 6)) -> Problem:
         if (margins > 1).any() and (margins < 1).any():  # some examples beyond the margin, some inside
             break
         tries += 1
-        retry(tries, "examples on both sides of the margin")
+        give_up(tries, "examples on both sides of the margin")
     terms = hinge_terms(y, f)  # NumPy: sklearn's hinge_loss costs ~8 ms a call
     loss = float(terms.mean())
     return Problem(

@@ -9,8 +9,8 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import clear_of_halfway
 from quizapp.problems.registry import register
 from quizapp.wording import plural
 

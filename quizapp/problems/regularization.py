@@ -8,8 +8,9 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import SIG3, SIG3_TEXT, clear_of_halfway, fixed_vec, retry
+from quizapp.problems.losses import SIG3, SIG3_TEXT, fixed_vec
 from quizapp.problems.model import Diagnosis, Problem, as_value
+from quizapp.problems.redraw import clear_of_halfway, give_up
 from quizapp.problems.registry import register
 
 # --- pure helpers (the formulas, tested on hand-worked values) ---
@@ -71,7 +72,7 @@ def inverted_dropout(
         if 0 < keep.sum() < size:  # at least one unit kept and one dropped
             break
         tries += 1
-        retry(tries, "a mask that keeps some units and drops others")
+        give_up(tries, "a mask that keeps some units and drops others")
     a = np.round(rng.uniform(0.1, 3.0, size=size), 2)
     out = dropout_output(a, keep, drop)
     tol = Tolerance(decimals=3)
@@ -205,7 +206,7 @@ def _step_params(
         if isinstance(w, int | float):
             raise ValueError(f"w = {weight} is too close to 0 (or, for L1, to ±1)")
         tries += 1
-        retry(tries, "a weight away from 0")
+        give_up(tries, "a weight away from 0")
     g = draw.real(rng, grad)
     eta = draw.real(rng, lr)
     strength = draw.real(rng, lam, decimals=3)

@@ -8,8 +8,8 @@ import numpy as np
 
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
-from quizapp.problems.losses import clear_of_halfway
 from quizapp.problems.model import Diagnosis, Problem, as_value
+from quizapp.problems.redraw import clear_of_halfway
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000
