@@ -24,6 +24,16 @@ def num(value: Any, sig: int = 4) -> str:
     return text
 
 
+def sci(value: Any, sig: int = 3) -> str:
+    """Like `num`, but from a million up always `3.15e23` (no trailing zeros), whole numbers too: `num`
+    prints a whole 6e9 as every digit. For huge counts in formulas; `sigfigs` keeps trailing zeros."""
+    x = float(value)
+    if not abs(x) >= E_NOTATION_FROM:
+        return num(x, sig)
+    mantissa, exponent = f"{x:.{sig - 1}e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
 def vec(values: Iterable[Any], sig: int = 4) -> str:
     """A vector as `[a, b, c]`."""
     return "[" + ", ".join(num(v, sig) for v in values) + "]"

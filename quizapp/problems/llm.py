@@ -9,29 +9,16 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import give_up
 from quizapp.problems.registry import register
 
-MAX_TRIES = 500  # redraws before a generator gives up on params that cannot give a sane instance
+MAX_TRIES = 500  # these draws fail more often than redraw.MAX_TRIES allows for: the limit they always had
 DEC3 = Tolerance(decimals=3)
 DEC2 = Tolerance(decimals=2)
 SIG3 = Tolerance(sigfigs=3)
 WITHIN_1PCT = Tolerance(rtol=0.01)  # huge magnitudes: the revealed answer reads 3.146e23, not 24 digits
 TOKENS = "ABCDEFGHIJKL"
 CHINCHILLA_TOKENS_PER_PARAM = 20
-
-
-def _retry(tries: int, what: str) -> None:
-    if tries >= MAX_TRIES:
-        raise ValueError(f"could not draw {what} from these params after {MAX_TRIES} tries")
-
-
-def _sci(x: float, sig: int = 3) -> str:
-    """`3.15e23` for a number of a million or more (fmt.num would print every digit), else fmt.num."""
-    if abs(x) < 1e6:
-        return fmt.num(x, sig)
-    mantissa, exponent = f"{x:.{sig - 1}e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def _model_and_tokens(rng: np.random.Generator) -> tuple[float, float]:
@@ -256,7 +243,7 @@ def training_flops(rng: np.random.Generator, quantity: Any = ("flops", "days")) 
     if what not in ("flops", "days"):
         raise ValueError(f"quantity must be flops or days, got {what!r}")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a run lasting between 1 and 365 days")
+        give_up(tries, "a run lasting between 1 and 365 days", MAX_TRIES)
         n, d = _model_and_tokens(rng)
         gpus = int(draw.one_of(rng, [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384]))
         peak = float(draw.one_of(rng, [312, 989]))  # A100 / H100 dense BF16 TFLOP/s
@@ -267,11 +254,12 @@ def training_flops(rng: np.random.Generator, quantity: Any = ("flops", "days")) 
             break
     flops = 6 * n * d
     setup = (
-        f"A dense decoder-only model with N = {_billions(n)} parameters is trained on D = {_sci(d)} tokens.\n"
+        f"A dense decoder-only model with N = {_billions(n)} parameters "
+        f"is trained on D = {fmt.sci(d)} tokens.\n"
         "Use the standard estimate C ≈ 6·N·D training FLOPs\n"
         "(2·N·D forward + 4·N·D backward; ignore attention)."
     )
-    base = f"C = 6 × {_sci(n)} × {_sci(d)} = {_sci(flops, 4)} FLOPs"
+    base = f"C = 6 × {fmt.sci(n)} × {fmt.sci(d)} = {fmt.sci(flops, 4)} FLOPs"
     if what == "flops":
         return Problem(
             prompt=setup
@@ -301,9 +289,9 @@ def training_flops(rng: np.random.Generator, quantity: Any = ("flops", "days")) 
         tolerance=SIG3,
         solution=(
             f"{base}\n"
-            f"Sustained rate = {gpus} × {fmt.num(peak)}e12 × {fmt.num(mfu)} = {_sci(rate, 4)} FLOP/s\n"
-            f"Time = {_sci(flops, 4)} / {_sci(rate, 4)} = {_sci(flops / rate, 4)} s\n"
-            f"= {_sci(flops / rate, 4)} / 86400 = {fmt.sigfigs(days, 3)} days"
+            f"Sustained rate = {gpus} × {fmt.num(peak)}e12 × {fmt.num(mfu)} = {fmt.sci(rate, 4)} FLOP/s\n"
+            f"Time = {fmt.sci(flops, 4)} / {fmt.sci(rate, 4)} = {fmt.sci(flops / rate, 4)} s\n"
+            f"= {fmt.sci(flops / rate, 4)} / 86400 = {fmt.sigfigs(days, 3)} days"
         ),
         diagnoses=(
             Diagnosis(days * mfu, "you used the peak rate; divide by the MFU as well"),
@@ -339,8 +327,8 @@ def chinchilla_optimal(rng: np.random.Generator, target: Any = ("params", "token
         answer=answer / 1e9,
         tolerance=SIG3,
         solution=(
-            f"C = 6·N·(20·N) = 120·N², so N = √(C/120) = √({_sci(budget)}/120) = {_sci(n, 4)}\n"
-            f"D = 20·N = {_sci(d, 4)}\n"
+            f"C = 6·N·(20·N) = 120·N², so N = √(C/120) = √({fmt.sci(budget)}/120) = {fmt.sci(n, 4)}\n"
+            f"D = 20·N = {fmt.sci(d, 4)}\n"
             f"{label} = {fmt.sigfigs(answer / 1e9, 3)} billion"
         ),
         diagnoses=(
@@ -392,8 +380,8 @@ def training_memory(rng: np.random.Generator, stage: Any = (0, 1, 2, 3)) -> Prob
         answer=truth,
         tolerance=SIG3,
         solution=(
-            f"Bytes per GPU = {formula} with Ψ = {_sci(params)}, N_d = {gpus}\n"
-            f"= {_sci(truth * 1e9, 4)} bytes = {fmt.sigfigs(truth, 3)} GB"
+            f"Bytes per GPU = {formula} with Ψ = {fmt.sci(params)}, N_d = {gpus}\n"
+            f"= {fmt.sci(truth * 1e9, 4)} bytes = {fmt.sigfigs(truth, 3)} GB"
         ),
         diagnoses=(
             Diagnosis(
@@ -419,7 +407,7 @@ def temperature_softmax(rng: np.random.Generator, vocab: draw.IntSpec = (3, 5)) 
     if not 2 <= k <= len(TOKENS):
         raise ValueError(f"vocab must be 2..{len(TOKENS)}, got {k}")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "logits with a visible probability")
+        give_up(tries, "logits with a visible probability", MAX_TRIES)
         z = np.round(rng.uniform(-2, 3, size=k), 1)
         t = float(draw.one_of(rng, [0.25, 0.5, 0.7, 0.8, 1.5, 2.0, 3.0]))
         j = int(rng.integers(k))
@@ -460,7 +448,7 @@ def nucleus_size(rng: np.random.Generator, vocab: draw.IntSpec = (6, 10)) -> Pro
     if not 3 <= k <= len(TOKENS):
         raise ValueError(f"vocab must be 3..{len(TOKENS)}, got {k}")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a nucleus smaller than the vocabulary")
+        give_up(tries, "a nucleus smaller than the vocabulary", MAX_TRIES)
         raw = rng.dirichlet(np.full(k, 0.7))
         percents = np.maximum(np.round(raw * 100).astype(int), 1)
         percents[np.argmax(percents)] += 100 - percents.sum()
@@ -503,7 +491,7 @@ def beam_length_norm(rng: np.random.Generator, alpha: Any = (0.6, 0.8, 1.0)) -> 
     """The best beam-search hypothesis under length normalisation score = Σ log p / L^α (Hugging Face's)."""
     a = float(draw.one_of(rng, alpha))
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "hypotheses where length normalisation changes the winner")
+        give_up(tries, "hypotheses where length normalisation changes the winner", MAX_TRIES)
         lengths = np.sort(rng.choice(np.arange(4, 25), size=3, replace=False))
         logprobs = np.round(-lengths * rng.uniform(0.25, 1.0, size=3), 2)
         scores = np.array([length_normalised(lp, int(n), a) for lp, n in zip(logprobs, lengths, strict=True)])
@@ -646,7 +634,7 @@ def calibration_ece(rng: np.random.Generator, bins: draw.IntSpec = (3, 5)) -> Pr
     b = draw.integer(rng, bins)
     edges = np.linspace(0.5, 1.0, b + 1) if rng.random() < 0.5 else np.linspace(0.0, 1.0, b + 1)
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "bins with a visible calibration error")
+        give_up(tries, "bins with a visible calibration error", MAX_TRIES)
         counts = rng.integers(10, 301, size=b)
         conf = np.round(rng.uniform(edges[:-1] + 0.01, edges[1:] - 0.01), 2)
         acc = np.round(np.clip(conf + rng.normal(-0.05, 0.1, size=b), 0.0, 1.0), 2)
@@ -692,7 +680,7 @@ def elo_rating(rng: np.random.Generator, quantity: Any = ("win", "update")) -> P
     if what not in ("win", "update"):
         raise ValueError(f"quantity must be win or update, got {what!r}")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "two ratings that differ")
+        give_up(tries, "two ratings that differ", MAX_TRIES)
         r_a, r_b = (int(v) for v in rng.integers(900, 1401, size=2))
         if abs(r_a - r_b) >= 15:
             break

@@ -10,6 +10,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance, Unit
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import MAX_TRIES, give_up
 from quizapp.problems.registry import register
 from quizapp.wording import plural
 
@@ -17,7 +18,6 @@ SIG3 = Tolerance(sigfigs=3)
 SIG3_TEXT = "Give 3 significant figures."
 DEC3 = Tolerance(decimals=3)
 DEC4 = Tolerance(decimals=4)
-MAX_TRIES = 200  # redraws before a generator gives up on params that cannot give a fair instance
 GB, GIB = 1e9, 2.0**30
 BYTE_UNITS = {"GB": (GB, "1 GB = 10⁹ bytes"), "GiB": (GIB, "1 GiB = 2³⁰ bytes")}
 PRECISIONS = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
@@ -81,11 +81,6 @@ def arithmetic_intensity(batch: int, d_in: int, d_out: int, nbytes: float) -> fl
 
 
 # --- shared scaffolding ---
-
-
-def _retry(tries: int, what: str) -> None:
-    if tries >= MAX_TRIES:
-        raise ValueError(f"could not draw {what} from these params after {MAX_TRIES} tries")
 
 
 def _shown(value: float, tolerance: Tolerance) -> float:
@@ -223,7 +218,7 @@ def weight_memory(
 ) -> Problem:
     """Memory of a model's weights at a precision, with optional per-group fp16 scales for int formats."""
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a parameter count")
+        give_up(tries, "a parameter count")
         n = draw.real(rng, billions, decimals=1)
         if n > 0:
             break
@@ -318,7 +313,7 @@ def arithmetic_intensity_linear(
 ) -> Problem:
     """FLOPs per byte of a linear layer applied to a batch of tokens (fp16 weights and activations)."""
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a layer whose intensity differs from its batch size")
+        give_up(tries, "a layer whose intensity differs from its batch size")
         b = int(draw.one_of(rng, batch))
         d_in, d_out = int(draw.one_of(rng, dims)), int(draw.one_of(rng, dims))
         answer = arithmetic_intensity(b, d_in, d_out, 2.0)
@@ -364,7 +359,7 @@ def int8_quantize(
     if scheme not in ("symmetric", "asymmetric") or wanted not in ("q", "dequantized"):
         raise ValueError("mode is symmetric or asymmetric; ask is q or dequantized")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a value to quantise")
+        give_up(tries, "a value to quantise")
         if scheme == "symmetric":
             m = draw.real(rng, [0.5, 8.0])
             lo, hi = -m, m
@@ -580,7 +575,7 @@ def dpo_pair_loss(rng: np.random.Generator, beta: Any = (0.05, 0.1, 0.2, 0.5)) -
     """The DPO loss of one preference pair from policy and reference log-probabilities."""
     b = float(draw.one_of(rng, beta))
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "a preference pair")
+        give_up(tries, "a preference pair")
         ref_w, ref_l = draw.real(rng, [-80.0, -10.0], 1), draw.real(rng, [-80.0, -10.0], 1)
         pol_w = round(ref_w + draw.real(rng, [-6.0, 6.0], 1), 1)
         pol_l = round(ref_l + draw.real(rng, [-6.0, 6.0], 1), 1)
@@ -626,7 +621,7 @@ def bradley_terry(
         raise ValueError("ask is probability or loss")
     tolerance = DEC3 if wanted == "probability" else SIG3
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "two distinct rewards")
+        give_up(tries, "two distinct rewards")
         r_w, r_l = draw.real(rng, rewards), draw.real(rng, rewards)
         diff = r_w - r_l
         p = float(sigmoid(diff))
@@ -689,7 +684,7 @@ def kl_penalty(
         raise ValueError(f"vocab must be from 2 to {len(CLASS_NAMES)}")
     b = float(draw.one_of(rng, beta))
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "two different distributions")
+        give_up(tries, "two different distributions")
         pi, ref = _distribution(rng, k), _distribution(rng, k)
         divergence = kl(pi, ref)
         if divergence > 0.02:
@@ -740,7 +735,7 @@ def distillation_soft_target(
     k = draw.integer(rng, classes)
     t = float(draw.one_of(rng, temperature))
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "teacher logits")
+        give_up(tries, "teacher logits")
         z = _logits(rng, k)
         target = int(rng.integers(k))
         soft = softmax(z, t)
@@ -783,7 +778,7 @@ def distillation_loss(
     k = draw.integer(rng, classes)
     t = float(draw.one_of(rng, temperature))
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "teacher and student logits")
+        give_up(tries, "teacher and student logits")
         zt, zs = _logits(rng, k), _logits(rng, k)
         p_t, p_s = softmax(zt, t), softmax(zs, t)
         divergence = kl(p_t, p_s)
@@ -828,7 +823,7 @@ def magnitude_pruning(
     if wanted not in ("sparsity", "energy") or n < 4:
         raise ValueError("ask is sparsity or energy, size at least 4")
     for tries in range(MAX_TRIES + 1):
-        _retry(tries, "weights without ties")
+        give_up(tries, "weights without ties")
         w = np.round(rng.uniform(-1.0, 1.0, size=n), 2)
         mags = np.sort(np.abs(w))
         if len(np.unique(mags)) < n or mags[0] == 0:
