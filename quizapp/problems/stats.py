@@ -13,10 +13,11 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import until
 from quizapp.problems.registry import register
 from quizapp.problems.trivial import trivial_reason
 
-MAX_TRIES = 2000
+MAX_TRIES = 2000  # many draws are trivial (an answer the prompt shows): more than redraw.MAX_TRIES
 DEC3 = Tolerance(decimals=3)
 DEC2 = Tolerance(decimals=2)
 SIG2 = Tolerance(sigfigs=2)
@@ -26,11 +27,12 @@ Choices = float | Sequence[float]
 
 def _retry(attempt: Callable[[], Problem | None], what: str) -> Problem:
     """The first problem `attempt` builds that is neither rejected (None) nor trivial; redraws otherwise."""
-    for _ in range(MAX_TRIES):
+
+    def fair() -> Problem | None:
         problem = attempt()
-        if problem is not None and trivial_reason(problem) is None:
-            return problem
-    raise ValueError(f"could not draw a non-degenerate {what}; widen the params")
+        return problem if problem is not None and trivial_reason(problem) is None else None
+
+    return until(fair, f"a non-degenerate {what}", MAX_TRIES)
 
 
 def _z(p: float) -> float:
