@@ -34,9 +34,12 @@ class Score:
         return f"score: {self.correct}/{self.asked} ({percent}%)"
 
 
-def drill_plan(bank: Bank, topics: Sequence[str], count: int, seed: int) -> list[tuple[str, int]]:
-    """(card id, problem seed) for each of `count` problems: cards shuffled, cycling when too few."""
-    cards = bank.select(topics=topics, kinds=["numeric"])
+def drill_plan(
+    bank: Bank, topics: Sequence[str], count: int, seed: int, kinds: Sequence[str] = ("numeric",)
+) -> list[tuple[str, int]]:
+    """(card id, problem seed) for each of `count` problems over the cards of `kinds` (the CLI answers
+    line by line, so numeric only; the TUI adds code): cards shuffled, cycling when too few."""
+    cards = bank.select(topics=topics, kinds=list(kinds))
     if not cards:
         return []
     rng = np.random.default_rng(seed)

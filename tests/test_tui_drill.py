@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import NOW
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, SelectionList, Static, TextArea
 
 from quizapp.content.schema import NumericCard
 from quizapp.problems.registry import make_problem
@@ -20,6 +20,7 @@ from quizapp.store.db import open_db
 from quizapp.tui.app import QuizApp, make_app
 from quizapp.tui.screens.drill import DrillScreen, Phase
 from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.widgets.code_exercise import CodeExerciseView
 from quizapp.tui.widgets.numeric import NumericView
 
 SIZE = (100, 30)
@@ -80,6 +81,21 @@ cards:
     prompt: "What is log({a})?"
     params: {a: 0}
     answer: log(a) / 0
+"""
+CODING = """\
+topic: coding
+title: Coding
+summary: A code exercise.
+cards:
+  - id: code-softmax
+    kind: code
+    task: softmax
+    prompt: Implement a numerically stable softmax over the last axis.
+"""
+SOFTMAX_BODY = """\
+def softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 """
 TOPIC_OF = {"num-third": "thirds", "num-broken": "thirds", "num-double": "doubles", "num-half": "doubles"}
 
@@ -223,6 +239,7 @@ async def test_the_picker_restricts_problems_to_the_chosen_topics(tmp_path: Path
 
 async def test_a_broken_card_is_skipped_with_a_notice(tmp_path: Path) -> None:
     app = _app(tmp_path)
+    app.NOTIFICATION_TIMEOUT = 600  # a loaded machine can take longer than the default 5 s to get there
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(DrillScreen(("thirds",)))  # topics given: no picker
         await pilot.pause()
@@ -314,5 +331,42 @@ async def test_topics_without_numeric_cards_say_so(tmp_path: Path) -> None:
         await pilot.pause()
         screen = _drill(app)
         assert screen.phase is Phase.EMPTY
-        assert "no numeric cards" in str(screen.query_one("#drill-empty", Static).render())
+        assert "no numeric or code cards" in str(screen.query_one("#drill-empty", Static).render())
         assert not screen.check_action("next", ()) and not screen.check_action("summary", ())
+
+
+async def test_a_code_card_is_drilled_in_the_editor_and_logged_never_reviewed(tmp_path: Path) -> None:
+    app = _app(tmp_path, THIRDS, CODING)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        status = screen.query_one("#drill-status", Static)
+        assert "s drills all 3 cards (1 code)" in str(status.render())  # num-third, num-broken, the code
+        await pilot.press("space")  # the first topic by title: Coding
+        assert "1 topic picked (1 code card)" in str(status.render())
+        await pilot.press("s")
+        assert screen.phase is Phase.QUESTION and screen.number == 1
+        view = screen.query_one(CodeExerciseView)
+        editor = view.query_one(TextArea)
+        assert "def softmax(x: np.ndarray)" in editor.text and app.focused is editor
+        editor.load_text("")
+        await pilot.press(*"import numpy as np", "enter", "enter")
+        editor.insert(SOFTMAX_BODY)  # typed keys auto-indent: the body goes in as text
+        await pilot.press("ctrl+r")
+        for _ in range(500):
+            await screen.workers.wait_for_complete()
+            await view.workers.wait_for_complete()
+            await pilot.pause()
+            if view.runs:
+                break
+            await asyncio.sleep(0.02)
+        assert "all 5 tests passed" in str(view.query_one("#results").render())
+        assert screen.phase is Phase.ANSWERED
+        assert "1 / 1 correct" in str(screen.query_one("#drill-score", Static).render())
+        await pilot.press("escape", "n")  # leave the editor; n goes on (the same card, a fresh seed)
+        await pilot.pause()
+        assert screen.phase is Phase.QUESTION and screen.number == 2
+        assert "raise NotImplementedError" in screen.query_one(CodeExerciseView).query_one(TextArea).text
+    rows = _drills(tmp_path)
+    assert [(card, seed, correct) for card, _, seed, correct, _ in rows] == [("code-softmax", view.seed, 1)]
+    assert "np.exp(x - x.max" in rows[0][4]
+    assert _schedule_rows(tmp_path) == (0, 0)

@@ -1,6 +1,8 @@
-"""Drill: free practice of numeric problems by topic, outside the schedule, with a running score.
+"""Drill: free practice of numeric problems and code exercises by topic, outside the schedule, with a
+running score.
 
-Answers go to the drill log (`repo.record_drill`); card schedules and the review log are never touched."""
+Answers go to the drill log (`repo.record_drill`; a code card's first run, its source as the response);
+card schedules, the review log and kept code attempts are never touched."""
 
 from __future__ import annotations
 
@@ -20,15 +22,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from quizapp.content.schema import NumericCard
+from quizapp.content.schema import CodeCard, NumericCard
 from quizapp.drill import drill_plan
+from quizapp.problems.code_check import CodeCardError, spec_for
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.store import repo
 from quizapp.store.db import is_read_only
 from quizapp.store.pending import PendingWrites
 from quizapp.tui.base import quiz_app
+from quizapp.tui.widgets.code_exercise import CodeExerciseView
 from quizapp.tui.widgets.numeric import NumericView
+
+KINDS = ("numeric", "code")  # the kinds Drill poses
 
 
 class Phase(Enum):
@@ -39,7 +45,7 @@ class Phase(Enum):
     QUESTION = "question"  # a problem waits for an answer
     ANSWERED = "answered"  # verdict and solution shown; waiting for `next`
     SUMMARY = "summary"  # the session's score by topic
-    EMPTY = "empty"  # nothing to drill (no numeric cards, or every one is broken)
+    EMPTY = "empty"  # nothing to drill (no numeric or code cards, or every one is broken)
 
 
 @dataclass
@@ -61,7 +67,7 @@ class Tally:
 
 
 class DrillScreen(Screen[None]):
-    """Endless practice over the numeric cards of some topics; nothing is scheduled or graded."""
+    """Endless practice over the numeric and code cards of some topics; nothing is scheduled or graded."""
 
     CSS_PATH = "../drill.tcss"
     BINDINGS = [
@@ -135,25 +141,28 @@ class DrillScreen(Screen[None]):
 
     # -- the topic picker -------------------------------------------------------------------
 
-    def numeric_counts(self) -> dict[str, int]:
-        """Topic id → how many numeric cards it has (topics without any left out), by title."""
+    def drill_counts(self) -> dict[str, tuple[int, int]]:
+        """Topic id → (numeric cards, code cards) it has (topics without any left out), by title."""
         bank = quiz_app(self).bank
-        counts: dict[str, int] = {}
-        for card_id in bank.select(kinds=["numeric"]):
-            topic_id = bank.topic_of[card_id]
-            counts[topic_id] = counts.get(topic_id, 0) + 1
+        counts: dict[str, tuple[int, int]] = {}
+        for card_id in bank.select(kinds=KINDS):
+            numeric, code = counts.get(bank.topic_of[card_id], (0, 0))
+            is_code = bank.cards[card_id].kind == "code"
+            counts[bank.topic_of[card_id]] = (numeric + (not is_code), code + is_code)
         return dict(sorted(counts.items(), key=lambda item: bank.topics[item[0]].title.casefold()))
 
     def show_picker(self) -> None:
-        """Offer the topics that have numeric cards, with their counts."""
-        counts = self.numeric_counts()
+        """Offer the topics that have numeric or code cards, with their counts."""
+        counts = self.drill_counts()
         if not counts:
-            self.show_empty("There are no numeric cards in the content, so there is nothing to drill.")
+            self.show_empty(
+                "There are no numeric or code cards in the content, so there is nothing to drill."
+            )
             return
         self.phase = Phase.PICKING
         bank = quiz_app(self).bank
         selections = [
-            Selection(_topic_prompt(bank.topics[topic_id].title, count), topic_id)
+            Selection(_topic_prompt(bank.topics[topic_id].title, sum(count)), topic_id)
             for topic_id, count in counts.items()
         ]
         area = self.query_one("#drill-area", Container)
@@ -165,7 +174,8 @@ class DrillScreen(Screen[None]):
             picker,
         )
         picker.focus()
-        self.query_one("#drill-where", Static).update(f"{len(counts)} topics with numeric cards")
+        kinds = "numeric or code cards" if any(code for _, code in counts.values()) else "numeric cards"
+        self.query_one("#drill-where", Static).update(f"{len(counts)} topics with {kinds}")
         self.update_picker_status()
         self.update_score()
         self.refresh_bindings()
@@ -176,13 +186,14 @@ class DrillScreen(Screen[None]):
 
     def update_picker_status(self) -> None:
         """Say what `s` will drill."""
-        counts = self.numeric_counts()
+        counts = self.drill_counts()
         picked = self.picked()
+        chosen = [counts[t] for t in picked] or list(counts.values())
+        cards = _cards(sum(n for n, _ in chosen), sum(c for _, c in chosen))
         if picked:
-            problems = sum(counts[t] for t in picked)
-            note = f"{_plural(len(picked), 'topic')} picked ({_plural(problems, 'numeric card')}): s starts."
+            note = f"{_plural(len(picked), 'topic')} picked ({cards}): s starts."
         else:
-            note = f"Nothing picked: s drills all {_plural(sum(counts.values()), 'numeric card')}."
+            note = f"Nothing picked: s drills all {cards}."
         self.query_one("#drill-status", Static).update(note)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
@@ -215,13 +226,13 @@ class DrillScreen(Screen[None]):
         """The next (card id, seed): cards shuffled, cycling round after round; None if none can pose."""
         bank = quiz_app(self).bank
         while not self.plan:
-            cards = bank.select(topics=self.topics, kinds=["numeric"])
+            cards = bank.select(topics=self.topics, kinds=KINDS)
             if not set(cards) - self.skipped:
                 return None
             seed = quiz_app(self).seeds()
             round_ = [
                 item
-                for item in drill_plan(bank, self.topics, len(cards), seed)
+                for item in drill_plan(bank, self.topics, len(cards), seed, kinds=KINDS)
                 if item[0] not in self.skipped
             ]
             if len(round_) > 1 and self.current is not None and round_[0][0] == self.current[0]:
@@ -230,18 +241,22 @@ class DrillScreen(Screen[None]):
         return self.plan.popleft()
 
     def next_problem(self) -> None:
-        """Generate and show the next problem (a loading indicator meanwhile)."""
+        """Show the next card: a numeric one is generated in a worker (a loading indicator meanwhile), a
+        code exercise is mounted at once."""
         item = self.next_card()
         if item is None:
             self.show_empty(
                 "None of these cards can pose a problem; `quizapp validate` says why."
                 if self.skipped
-                else "These topics have no numeric cards."
+                else "These topics have no numeric or code cards."
             )
             return
         self.current = item
         card_id, seed = item
         card = quiz_app(self).bank.cards[card_id]
+        if isinstance(card, CodeCard):
+            self.show_code(card, seed)
+            return
         assert isinstance(card, NumericCard)
         self.phase = Phase.LOADING
         area = self.query_one("#drill-area", Container)
@@ -293,26 +308,73 @@ class DrillScreen(Screen[None]):
         )
         self.refresh_bindings()
 
+    def show_code(self, card: CodeCard, seed: int) -> None:
+        """Mount the code exercise for `card` (its tests drawn from `seed`); a card that cannot be checked
+        is skipped for the session, like a numeric card that cannot pose a problem."""
+        try:
+            spec = spec_for(card)
+        except (CodeCardError, ValueError) as error:
+            self.skipped.add(card.id)
+            self.notify(
+                f"Skipped “{card.id}”: it cannot be checked ({error}).",
+                title="Drill",
+                severity="warning",
+                markup=False,
+            )
+            self.next_problem()
+            return
+        self.number += 1
+        self.phase = Phase.QUESTION
+        area = self.query_one("#drill-area", Container)
+        area.remove_children()
+        area.border_title = None
+        limit = float(getattr(getattr(self.app, "settings", None), "code_time_limit", 5.0))
+        area.mount(CodeExerciseView(spec, seed, time_limit=limit))
+        self.update_where()
+        self.update_score()
+        self.query_one("#drill-status", Static).update("The first run counts: all tests pass → correct.")
+        self.refresh_bindings()
+
     def on_numeric_view_answered(self, message: NumericView.Answered) -> None:
         """Log the answer (a give-up counts as wrong) and update the running score."""
+        correct = message.verdict is not None and message.verdict.correct
+        self.answered(correct, message.text)
+        self.set_focus(None)  # enter, n and e belong to the screen again
+        self.query_one("#drill-status", Static).update(
+            "Enter or n: next problem · e: end and see the summary · escape: back"
+        )
+
+    def on_code_exercise_view_ran(self, message: CodeExerciseView.Ran) -> None:
+        """The first run of the exercise counts: all tests passed is correct; later runs are practice."""
+        if message.first and self.phase is Phase.QUESTION:
+            self.answered(message.report.passed, message.source)
+            self.query_one("#drill-status", Static).update(
+                "Rerun freely · esc leaves the editor, then enter or n: next problem · e: summary"
+            )
+
+    def on_code_exercise_view_gave_up(self, message: CodeExerciseView.GaveUp) -> None:
+        """The solution was shown before any run: wrong."""
+        if self.phase is Phase.QUESTION:
+            self.answered(False, "?")
+            self.query_one("#drill-status", Static).update(
+                "Enter or n: next problem · e: end and see the summary · escape: back"
+            )
+
+    def answered(self, correct: bool, response: str | None) -> None:
+        """Log the answer to the card on screen and count it in the running score."""
         assert self.current is not None
         card_id, seed = self.current
         app = quiz_app(self)
-        correct = message.verdict is not None and message.verdict.correct
         if not is_read_only(app.db):  # read-only: practice still works, the log just isn't kept
             self.writes.submit(
-                partial(repo.record_drill, app.db, card_id, app.clock(), seed, correct, message.text)
+                partial(repo.record_drill, app.db, card_id, app.clock(), seed, correct, response)
             )
         self.score.add(correct)
         self.by_topic.setdefault(app.bank.topic_of[card_id], Tally()).add(correct)
         self.streak = self.streak + 1 if correct else 0
         self.best_streak = max(self.best_streak, self.streak)
         self.phase = Phase.ANSWERED
-        self.set_focus(None)  # enter, n and e belong to the screen again
         self.update_score()
-        self.query_one("#drill-status", Static).update(
-            "Enter or n: next problem · e: end and see the summary · escape: back"
-        )
         self.refresh_bindings()
 
     def action_next(self) -> None:
@@ -404,6 +466,13 @@ class DrillScreen(Screen[None]):
 def _topic_prompt(title: str, count: int) -> Text:
     """A picker line: the topic's title (author text, never markup) and its number of numeric cards."""
     return Text.assemble(title, (f"  {_plural(count, 'card')}", "dim"))
+
+
+def _cards(numeric: int, code: int) -> str:
+    """E.g. `3 numeric cards`, `1 code card`, or `5 cards (2 code)` when both kinds are among them."""
+    if not code or not numeric:
+        return _plural(numeric, "numeric card") if numeric else _plural(code, "code card")
+    return f"{_plural(numeric + code, 'card')} ({code} code)"
 
 
 def _plural(count: int, word: str) -> str:
