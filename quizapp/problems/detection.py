@@ -10,6 +10,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import give_up
 from quizapp.problems.registry import register
 
 MAX_TRIES = 2000
@@ -71,15 +72,14 @@ def iou(rng: np.random.Generator, size: draw.IntSpec = (20, 100)) -> Problem:
     if side < 8:
         raise ValueError(f"size must be at least 8, got {side}")
     low, high = max(2, side // 5), max(3, side // 2)
-    for _ in range(MAX_TRIES):
+    for tries in range(MAX_TRIES + 1):
+        give_up(tries, f"two overlapping boxes with size={size}", MAX_TRIES)
         a, b = _draw_box(rng, side, low, high), _draw_box(rng, side, low, high)
         inter = float(_intersection(a, b))
         area_a, area_b = float(_area(a)), float(_area(b))
         contained = inter in (area_a, area_b)  # one box inside the other: IoU = a ratio of areas
         if inter > 0 and not contained and inter / (area_a + area_b - inter) >= 0.05:
             break
-    else:
-        raise ValueError(f"could not draw two overlapping boxes with size={size}")
     value = float(iou_matrix([a, b])[0, 1])
     union = area_a + area_b - inter
     x1, x2 = max(a[0], b[0]), min(a[2], b[2])
@@ -169,7 +169,8 @@ def nms_kept(
     margin = min(0.03, threshold / 3, (1 - threshold) / 3)
     # Often plant a chain (X suppresses Y, Y overlaps Z, Z survives): the classic greedy-NMS trap.
     want_chain = bool(rng.random() < 0.4)
-    for _ in range(MAX_TRIES):
+    for tries in range(MAX_TRIES + 1):
+        give_up(tries, f"boxes with n={n}, iou_threshold={iou_threshold}", MAX_TRIES)
         b = _cluster_boxes(rng, count, threshold)
         chain = _chain_boxes(rng, threshold, margin) if want_chain else None
         if chain is not None:
@@ -186,8 +187,6 @@ def nms_kept(
         # Some but not all boxes suppressed.
         if 1 < len(kept) < count and (chained != len(kept) or not want_chain):
             break
-    else:
-        raise ValueError(f"could not draw boxes with n={n}, iou_threshold={iou_threshold}")
 
     names = [chr(ord("A") + i) for i in range(count)]
     order = [int(i) for i in np.argsort(-scores, kind="stable")]

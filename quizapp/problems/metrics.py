@@ -10,7 +10,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
-from quizapp.problems.redraw import clear_of_halfway
+from quizapp.problems.redraw import clear_of_halfway, give_up
 from quizapp.problems.registry import register
 from quizapp.wording import plural
 
@@ -388,7 +388,8 @@ def balanced_accuracy(
 
     size = draw.integer(rng, n)
     rate = draw.real(rng, positive_rate)
-    for _ in range(MAX_TRIES):
+    for tries in range(MAX_TRIES + 1):
+        give_up(tries, f"imbalanced labels with n={n}, positive_rate={positive_rate}", MAX_TRIES)
         y = draw.labels(rng, size, rate)
         # Lazy: says "negative" almost always, so it finds only some of the few positives.
         yhat = np.where(y == 1, rng.random(size) < 0.4, rng.random(size) < 0.08).astype(int)
@@ -397,8 +398,6 @@ def balanced_accuracy(
         accuracy, tpr = (tp + tn) / size, tp / (tp + fn)
         if tp >= 1 and fn >= 1 and tn >= 1 and _apart(bal, accuracy, 0.02) and _apart(bal, tpr, BAND3):
             break
-    else:
-        raise ValueError(f"could not draw imbalanced labels with n={n}, positive_rate={positive_rate}")
     value = float(balanced_accuracy_score(y, yhat))
     tpr, tnr = tp / (tp + fn), tn / (tn + fp)
     return Problem(
@@ -463,15 +462,14 @@ def tpr_fpr(
 ) -> Problem:
     """True- and false-positive rates at a score threshold, answered as the vector [TPR, FPR]."""
     size = draw.integer(rng, n)
-    for _ in range(MAX_TRIES):
+    for tries in range(MAX_TRIES + 1):
+        give_up(tries, f"scores with n={n}, threshold={threshold}", MAX_TRIES)
         t = draw.real(rng, threshold)
         y, s = _distinct_scores(rng, size)
         yhat = (s >= t).astype(int)
         tp, fp, fn, tn = _cells(y, yhat)
         if min(tp, fp, fn, tn) >= 1 and fp != fn and _apart(tp / (tp + fn), fp / (fp + tn), BAND3):
             break
-    else:
-        raise ValueError(f"could not draw scores with n={n}, threshold={threshold}")
     tpr = float(np.mean(yhat[y == 1]))  # the share of positives flagged
     fpr = float(np.mean(yhat[y == 0]))  # the share of negatives flagged
     answer = [tpr, fpr]
@@ -517,7 +515,8 @@ def average_precision(rng: np.random.Generator, n: draw.IntSpec = (6, 10)) -> Pr
     from sklearn.metrics import average_precision_score
 
     size = draw.integer(rng, n)
-    for _ in range(MAX_TRIES):
+    for tries in range(MAX_TRIES + 1):
+        give_up(tries, f"scores with n={n}", MAX_TRIES)
         y, s = _distinct_scores(rng, size)
         # Without ties, in NumPy (sklearn is called once, for the truth): precision and recall at each rank.
         ranked = y[np.argsort(-s)]
@@ -531,8 +530,6 @@ def average_precision(rng: np.random.Generator, n: draw.IntSpec = (6, 10)) -> Pr
         trapezoid = float(np.sum(np.diff(curve_r) * (curve_p[1:] + curve_p[:-1]) / 2))
         if _apart(guess, roc, BAND3) and _apart(guess, trapezoid, BAND3):
             break
-    else:
-        raise ValueError(f"could not draw scores with n={n}")
     value = float(average_precision_score(y, s))
     terms = " + ".join(f"{k}/{rank}" for k, rank in enumerate(ranks, start=1))
     return Problem(

@@ -10,7 +10,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
-from quizapp.problems.redraw import clear_of_halfway
+from quizapp.problems.redraw import clear_of_halfway, give_up
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000  # a draw that keeps failing its guard means the params make the question impossible
@@ -130,15 +130,14 @@ def adam_step(
     rate = draw.real(rng, lr, decimals=3)
     if rate <= 0:
         raise ValueError(f"lr must be positive, got {rate}")
-    for _ in range(MAX_DRAWS):
+    for tries in range(MAX_DRAWS + 1):
+        give_up(tries, "an Adam state with a visible step", MAX_DRAWS)
         w = float(_reals(rng, 1, 2.0)[0])
         g = float(_reals(rng, 1, 2.0, at_least=0.2)[0])
         m, v = _adam_history(rng, step_no - 1)
         m_new, v_new, m_hat, v_hat, update = adam_update(m, v, g, step_no)
         if abs(m_hat) / math.sqrt(v_hat) >= 0.2:  # a step big enough to see next to the tolerance
             break
-    else:
-        raise ValueError("could not draw an Adam state with a visible step")
 
     step = rate * update
     new_w = w - step

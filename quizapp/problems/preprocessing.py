@@ -9,6 +9,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import give_up
 from quizapp.problems.registry import register
 
 MAX_REDRAWS = 100
@@ -129,7 +130,8 @@ def min_max(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
     size = draw.integer(rng, n)
     if size < 3:
         raise ValueError(f"n must be at least 3, got {size}")
-    for _ in range(MAX_REDRAWS):
+    for tries in range(MAX_REDRAWS + 1):
+        give_up(tries, "a column with a value strictly inside its range", MAX_REDRAWS)
         low = int(rng.integers(5, 60))
         values = low + rng.integers(0, 51, size=size)
         lo, hi = int(values.min()), int(values.max())
@@ -138,8 +140,6 @@ def min_max(rng: np.random.Generator, n: draw.IntSpec = (5, 8)) -> Problem:
         inside = np.flatnonzero((values > lo) & (values < hi) & (2 * values != lo + hi) & ~halfway)
         if len(inside):
             break
-    else:
-        raise ValueError("could not draw a column with a value strictly inside its range")
     index = int(rng.choice(inside))
     scaled = _min_max(values, index)
     x = int(values[index])

@@ -9,6 +9,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
+from quizapp.problems.redraw import give_up
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000
@@ -99,7 +100,8 @@ def information_gain(rng: np.random.Generator, n: draw.IntSpec = (8, 20)) -> Pro
     size = draw.integer(rng, n)
     if size < 4:
         raise ValueError(f"need at least 4 examples to split, got {size}")
-    for _ in range(MAX_DRAWS):
+    for tries in range(MAX_DRAWS + 1):
+        give_up(tries, f"an informative split of {size} examples", MAX_DRAWS)
         y = draw.labels(rng, size, rng.uniform(0.3, 0.7))
         y = y[np.argsort(-(y + rng.normal(0.0, 0.8, size=size)))]  # a feature that sorts them, noisily
         n_left = int(rng.integers(2, size - 2, endpoint=True))
@@ -108,8 +110,6 @@ def information_gain(rng: np.random.Generator, n: draw.IntSpec = (8, 20)) -> Pro
         gain = information_gain_bits(left + right, left, right)
         if gain >= 0.05:  # a split that separates the classes visibly
             break
-    else:
-        raise ValueError(f"could not draw an informative split of {size} examples")
 
     parent = left + right
     h_parent, h_left, h_right = entropy_bits(parent), entropy_bits(left), entropy_bits(right)

@@ -9,7 +9,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem, as_value
-from quizapp.problems.redraw import clear_of_halfway
+from quizapp.problems.redraw import clear_of_halfway, give_up
 from quizapp.problems.registry import register
 
 MAX_DRAWS = 1000
@@ -93,15 +93,14 @@ def kmeans_update(rng: np.random.Generator, points: draw.IntSpec = (3, 6)) -> Pr
     m = draw.integer(rng, points)
     if m < 1:
         raise ValueError(f"need at least 1 point in the cluster, got {m}")
-    for _ in range(MAX_DRAWS):
+    for tries in range(MAX_DRAWS + 1):
+        give_up(tries, "a cluster whose centroid moves", MAX_DRAWS)
         old = rng.integers(0, GRID, size=2)
         mine = np.clip(old + rng.integers(-3, 4, size=(m, 2)), 0, GRID - 1)
         others = rng.integers(0, GRID, size=(int(rng.integers(2, 4, endpoint=True)), 2))
         new = mine.mean(axis=0)
         if np.all(new != 0) and np.any(new != old):
             break
-    else:
-        raise ValueError("could not draw a cluster whose centroid moves")
     with_old = (mine.sum(axis=0) + old) / (m + 1)
     everything = np.vstack([mine, others]).mean(axis=0)
     tolerance = Tolerance(decimals=2)
@@ -140,13 +139,12 @@ def pca_explained_variance(rng: np.random.Generator, dim: draw.IntSpec = (2, 3))
     d = draw.integer(rng, dim)
     if d not in (2, 3):
         raise ValueError(f"dim must be 2 or 3, got {d}")
-    for _ in range(MAX_DRAWS):
+    for tries in range(MAX_DRAWS + 1):
+        give_up(tries, "a covariance matrix", MAX_DRAWS)
         a, c = (int(x) for x in rng.integers(1, 10, size=2))
         b = int(rng.integers(-4, 5))
         if b != 0 and b * b < a * c:  # correlated, and positive definite
             break
-    else:
-        raise ValueError("could not draw a covariance matrix")
     cov = np.array([[a, b], [b, c]], dtype=float)
     lone = None
     if d == 3:
@@ -200,14 +198,13 @@ def cosine_similarity(rng: np.random.Generator, dim: draw.IntSpec = (2, 5)) -> P
     d = draw.integer(rng, dim)
     if d < 2:
         raise ValueError(f"dim must be at least 2, got {d}")
-    for _ in range(MAX_DRAWS):
+    for tries in range(MAX_DRAWS + 1):
+        give_up(tries, "two usable vectors", MAX_DRAWS)
         u, v = rng.integers(-5, 6, size=(2, d))
         dot = int(u @ v)
         nu, nv = int(u @ u), int(v @ v)
         if nu and nv and dot and dot * dot != nu * nv:  # defined, not orthogonal, not parallel
             break
-    else:
-        raise ValueError("could not draw two usable vectors")
     truth = float(sk_cosine(u[None, :], v[None, :])[0, 0])
     tolerance = Tolerance(decimals=3)
     products = " + ".join(f"{_q(x)}·{_q(y)}" for x, y in zip(u, v, strict=True))
