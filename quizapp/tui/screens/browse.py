@@ -4,11 +4,14 @@ variant of a numeric one on demand), and act on it: suspend or unsuspend, reset 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from rich.text import Text
+from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,7 +26,7 @@ from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import StudyQueue
 from quizapp.store import repo
-from quizapp.store.db import is_read_only
+from quizapp.store.db import database_file, is_read_only
 from quizapp.store.pending import PendingWrites
 from quizapp.tui.app import STUDYABLE_KINDS
 from quizapp.tui.base import quiz_app
@@ -36,6 +39,10 @@ STATES = ("new", "learning", "review", "suspended", "leech")
 LEARNING_STATES = (1, 3)  # learning, relearning
 COLUMNS = ("card", "state", "due", "kind", "topic")  # the table's column keys, left to right
 ID_WIDTH = 24  # the card column; longer ids end in "…" (the preview shows them whole)
+INLINE_CARDS = 300  # a bank this small is read on the UI thread (a few ms): no loading state to flash
+FIRST_ROWS = 60  # rows added to the table at once (more than a screenful) ...
+BATCH_ROWS = 40  # ... then this many a tick (a row costs ~0.5 ms to add and as much to measure) ...
+FILL_PAUSE = 0.005  # ... this long apart, so the table measures each batch and keys are handled between
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,11 @@ class CardStatus:
         if wanted == "leech":
             return self.leech
         return not self.suspended and self.state == wanted
+
+
+def statuses_of(bank: Bank, stored: Mapping[str, repo.CardState]) -> dict[str, CardStatus]:
+    """Every card's status, from the stored states (a card without one is new)."""
+    return {card_id: CardStatus.of(stored.get(card_id)) for card_id in bank.cards}
 
 
 def haystack(bank: Bank, card_id: str) -> str:
@@ -169,6 +181,21 @@ class BrowseScreen(Screen[None]):
             super().__init__()
             self.generation, self.criteria, self.card_ids = generation, criteria, card_ids
 
+    class Loaded(Message):
+        """A worker built the search texts and read the states, and matched `criteria` with them."""
+
+        def __init__(
+            self,
+            haystacks: dict[str, str],
+            statuses: dict[str, CardStatus],
+            criteria: Criteria,
+            card_ids: list[str],
+        ) -> None:
+            super().__init__()
+            self.haystacks, self.statuses, self.criteria, self.card_ids = (
+                haystacks, statuses, criteria, card_ids
+            )  # fmt: skip
+
     def __init__(self, card_id: str | None = None) -> None:
         super().__init__()
         self.initial_card = card_id
@@ -180,6 +207,8 @@ class BrowseScreen(Screen[None]):
         self.applied = Criteria()  # what the table shows
         self.variant_for: tuple[str, int] | None = None  # (card id, seed) of the variant last asked for
         self._writes: PendingWrites | None = None
+        self._filling = 0  # bumped by every new list: a fill still adding rows of an older one stops
+        self._cursor_to: int | None = None  # the cursor's row once the fill has added it
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -204,17 +233,50 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        """Show the screen at once; a thread worker builds the search texts and reads the states of a
+        large bank in a database file (an in-memory or read-only database, or a small bank, is read
+        here), and the table fills in batches."""
         app = quiz_app(self)
         self.sub_title = "Browse cards"
-        self.haystacks = {card_id: haystack(app.bank, card_id) for card_id in app.bank.cards}
         table = self.query_one("#browse-cards", DataTable)
         for key in COLUMNS:
             table.add_column(key.title(), key=key, width=ID_WIDTH if key == "card" else None)
-        self.load_statuses()
         if self.initial_card is not None and self.initial_card not in app.bank.cards:
             self.notify(f"No card “{self.initial_card}” in the bank.", title="Browse", severity="warning")
-        self.refilter(keep=self.initial_card)
         table.focus()
+        path = database_file(app.db)
+        if path is None or is_read_only(app.db) or len(app.bank.cards) <= INLINE_CARDS:
+            self.haystacks = {card_id: haystack(app.bank, card_id) for card_id in app.bank.cards}
+            self.load_statuses()
+            self.refilter(keep=self.initial_card)
+            return
+        table.border_title = "loading…"
+        self.query_one(CardPreview).show_message("Loading the cards…")
+        self.load(app.bank, path, self.criteria())
+
+    @work(thread=True, exclusive=True, group="browse-load")
+    def load(self, bank: Bank, path: str, criteria: Criteria) -> None:
+        """Build the search texts, read the states on a connection of this thread's own (sqlite3
+        connections are per thread) and match `criteria`."""
+        haystacks = {card_id: haystack(bank, card_id) for card_id in bank.cards}
+        db = Database(sqlite3.connect(path, timeout=5))
+        try:
+            stored = repo.card_states(db)
+        finally:
+            db.close()
+        statuses = statuses_of(bank, stored)
+        found = match_cards(bank, haystacks, statuses, criteria)
+        self.post_message(self.Loaded(haystacks, statuses, criteria, found))
+
+    def on_browse_screen_loaded(self, message: Loaded) -> None:
+        """Show what the worker found, or match again if the search or a filter changed meanwhile."""
+        self.haystacks, self.statuses = message.haystacks, message.statuses
+        if self.criteria() == message.criteria:
+            self.generation += 1
+            self.applied = message.criteria
+            self.show_results(message.card_ids, keep=self.initial_card)
+        else:
+            self.refilter(keep=self.initial_card)
 
     def on_screen_resume(self) -> None:
         """Back from a study session: states may have changed."""
@@ -228,8 +290,7 @@ class BrowseScreen(Screen[None]):
 
     def load_statuses(self) -> None:
         """Read every card's state from the store (one query)."""
-        stored = repo.card_states(quiz_app(self).db)
-        self.statuses = {card_id: CardStatus.of(stored.get(card_id)) for card_id in quiz_app(self).bank.cards}
+        self.statuses = statuses_of(quiz_app(self).bank, repo.card_states(quiz_app(self).db))
 
     def criteria(self) -> Criteria:
         """What the search box and the filters ask for now."""
@@ -247,35 +308,52 @@ class BrowseScreen(Screen[None]):
 
     def show_results(self, card_ids: list[str], keep: str | None = None, stay: bool = False) -> None:
         """Fill the table with `card_ids`; put the cursor on `keep` if it is there, else at the same row
-        (`stay`: the card left the list after an action) or the first. Rebuilding is the slow part (a
-        fraction of a millisecond a row, measuring cells included), so an unchanged list only redraws."""
+        (`stay`: the card left the list after an action) or the first. Rebuilding is the slow part (about
+        a millisecond a row, measuring cells included), so an unchanged list only redraws, and rows are
+        added in batches (`_fill`): the first screenful now, the rest on later ticks."""
         table = self.query_one("#browse-cards", DataTable)
-        bank, now = quiz_app(self).bank, quiz_app(self).clock()
-        if card_ids == self.shown and table.row_count == len(card_ids):
-            for card_id in card_ids:
-                for key, cell in zip(COLUMNS, self._row(card_id, bank, now), strict=True):
-                    if table.get_cell(card_id, key) != cell:
-                        table.update_cell(card_id, key, cell, update_width=True)
-        else:
-            old_row = table.cursor_row
+        self._filling += 1
+        update = card_ids == self.shown and table.row_count == len(card_ids)
+        row = table.cursor_row
+        if not update:
             self.shown = card_ids
             table.clear()
-            for card_id in card_ids:
-                table.add_row(*self._row(card_id, bank, now), key=card_id)
-            if card_ids:
-                fallback = min(old_row, len(card_ids) - 1) if stay else 0
-                row = card_ids.index(keep) if keep in card_ids else fallback
-                table.move_cursor(row=row, animate=False)
-        total = len(bank.cards)
-        table.border_title = (
-            f"{len(card_ids)} of {total} cards" if len(card_ids) != total else f"{total} cards"
-        )
+            fallback = min(row, len(card_ids) - 1) if stay else 0
+            row = card_ids.index(keep) if keep in card_ids else max(fallback, 0)
+            self._cursor_to = row if card_ids else None
+        self._fill(self._filling, 0, update)
         if not card_ids:
             self.selected = None
             self.query_one(CardPreview).show_message("No card matches")
         else:
-            self.select(card_ids[table.cursor_row])
+            self.select(card_ids[row])
         self.refresh_bindings()
+
+    def _fill(self, filling: int, start: int, update: bool) -> None:
+        """Add (or, `update`, redraw) the rows of `self.shown` from `start`, a batch now and the rest
+        later, unless a newer list (`filling`) has replaced it; the border says "loading…" till done."""
+        if filling != self._filling:  # (a timer of a removed screen never fires)
+            return
+        table = self.query_one("#browse-cards", DataTable)
+        bank, now = quiz_app(self).bank, quiz_app(self).clock()
+        end = min(len(self.shown), start + (FIRST_ROWS if start == 0 else BATCH_ROWS))
+        for card_id in self.shown[start:end]:
+            cells = self._row(card_id, bank, now)
+            if not update:
+                table.add_row(*cells, key=card_id)
+                continue
+            for key, cell in zip(COLUMNS, cells, strict=True):
+                if table.get_cell(card_id, key) != cell:
+                    table.update_cell(card_id, key, cell, update_width=True)
+        if self._cursor_to is not None and self._cursor_to < end:
+            table.move_cursor(row=self._cursor_to, animate=False)
+            self._cursor_to = None
+        total, count = len(bank.cards), len(self.shown)
+        if end < count:
+            table.border_title = f"loading… {end:,} of {count:,}"
+            self.set_timer(FILL_PAUSE, partial(self._fill, filling, end, update))
+        else:
+            table.border_title = f"{count:,} of {total:,} cards" if count != total else f"{total:,} cards"
 
     @work(exclusive=True, group="browse-search")
     async def search(self, criteria: Criteria, generation: int) -> None:
@@ -339,6 +417,8 @@ class BrowseScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         card_id = event.row_key.value
+        if self._cursor_to is not None:
+            return  # the table is filling and the cursor is yet to reach its card (the preview shows it)
         if isinstance(card_id, str) and card_id in self.shown:  # not a stale event from a rebuilt table
             self.select(card_id)
 
@@ -350,7 +430,8 @@ class BrowseScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
             self.generation += 1
-            self.search(self.criteria(), self.generation)
+            if self.haystacks:  # else the cards are still loading: the load matches the search then
+                self.search(self.criteria(), self.generation)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search box goes to the results."""
