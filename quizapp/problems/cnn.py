@@ -10,8 +10,6 @@ from quizapp.problems import draw
 from quizapp.problems.model import Diagnosis, Problem
 from quizapp.problems.registry import register
 
-MAX_DRAWS = 1000
-
 
 def conv_out(n: int, k: int, s: int = 1, p: int = 0) -> int:
     """Output length of a convolution or pooling window: ⌊(n + 2p − k)/s⌋ + 1 (PyTorch, floor mode)."""

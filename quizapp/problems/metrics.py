@@ -10,7 +10,7 @@ import numpy as np
 from quizapp.content.schema import Tolerance
 from quizapp.problems import draw, fmt
 from quizapp.problems.model import Diagnosis, Problem
-from quizapp.problems.redraw import clear_of_halfway, give_up
+from quizapp.problems.redraw import clear_of_halfway, give_up, until
 from quizapp.problems.registry import register
 from quizapp.wording import plural
 
@@ -90,14 +90,15 @@ def _hard_predictions(
     Every cell is non-empty and FP ≠ FN (so precision ≠ recall); degenerate draws are redrawn."""
     size = draw.integer(rng, n)
     rate = draw.real(rng, positive_rate)
-    for _ in range(MAX_TRIES):
+
+    def attempt() -> tuple[np.ndarray, np.ndarray] | None:
         y = draw.labels(rng, size, rate)
         wrong = rng.random(size) < rng.uniform(*flip)
         yhat = np.where(wrong, 1 - y, y)
         tp, fp, fn, tn = _cells(y, yhat)
-        if min(tp, fp, fn, tn) >= 1 and fp != fn and accept(tp, fp, fn, tn):
-            return y, yhat
-    raise ValueError(f"could not draw labels and predictions with n={n}, positive_rate={positive_rate}")
+        return (y, yhat) if min(tp, fp, fn, tn) >= 1 and fp != fn and accept(tp, fp, fn, tn) else None
+
+    return until(attempt, f"labels and predictions with n={n}, positive_rate={positive_rate}", MAX_TRIES)
 
 
 def _any(*_: int) -> bool:
@@ -441,12 +442,13 @@ def _distinct_scores(
     rng: np.random.Generator, size: int, separation: float = 1.0, gap: float = 0.01
 ) -> tuple[np.ndarray, np.ndarray]:
     """Balanced labels and scores in (0, 1), two decimals, at least `gap` apart (no tied thresholds)."""
-    for _ in range(MAX_TRIES):
+
+    def attempt() -> tuple[np.ndarray, np.ndarray] | None:
         y = draw.labels(rng, size)
         s = draw.scores(rng, y, separation)
-        if np.min(np.diff(np.sort(s))) >= gap - 1e-9:
-            return y, s
-    raise ValueError(f"could not draw {size} distinct scores")
+        return (y, s) if np.min(np.diff(np.sort(s))) >= gap - 1e-9 else None
+
+    return until(attempt, f"{size} distinct scores", MAX_TRIES)
 
 
 def _scores_prompt(s: np.ndarray, y: np.ndarray, question: str) -> str:
