@@ -1,4 +1,5 @@
-"""Pilot tests of code cards in Study: the editor, a run in a worker, the grade and the kept attempt."""
+"""Pilot tests of code cards in Study (the editor, a run in a worker, the grade and the kept attempt) and in
+Browse's preview (the stub in a read-only editor)."""
 
 from __future__ import annotations
 
@@ -137,3 +138,30 @@ async def test_question_mark_shows_the_solution_and_grades_again(tmp_path: Path)
         shown = str(view.query_one("#code-solution").render())
         assert "x.max(axis=-1, keepdims=True)" in shown and "Reference solution" in shown
     assert [(r[1], r[4]) for r in _reviews(tmp_path)] == [(1, "?")]
+
+
+async def test_browse_previews_a_code_card_with_its_stub_in_a_read_only_editor(tmp_path: Path) -> None:
+    from quizapp.tui.screens.browse import BrowseScreen
+    from quizapp.tui.widgets.preview import CardPreview
+
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BrowseScreen("code-softmax"))
+        await pilot.pause()
+        preview = app.screen.query_one(CardPreview)
+        editor = preview.query_one("#preview-code", TextArea)
+        for _ in range(200):  # Browse may load its cards in a worker
+            await app.screen.workers.wait_for_complete()
+            await pilot.pause()
+            if editor.text:
+                break
+            await asyncio.sleep(0.02)
+        assert editor.display and editor.read_only
+        assert editor.language == "python" and editor.text.startswith("import numpy as np")
+        assert (
+            "def softmax(x: np.ndarray) -> np.ndarray:" in editor.text
+            and "NotImplementedError" in editor.text
+        )
+        body = str(preview.query_one("#preview-body").render())
+        assert "numerically stable softmax" in body and "Signature" in body
+        assert "press t to study it" in str(preview.query_one("#preview-code-hint").render()).lower()

@@ -1,4 +1,5 @@
-"""A read-only view of any card (Browse): its text, answers and reasons; for numeric cards, a variant.
+"""A read-only view of any card (Browse): its text, answers and reasons; for numeric cards, a variant; for
+code cards, the starter stub in a read-only Python editor, as Study will show it.
 
 Everything the author wrote is shown as plain text (`rich.text.Text`), never as markup: a card may contain
 [brackets]. The screen sets what is shown (attributes down); this widget neither reads the store nor works."""
@@ -10,7 +11,7 @@ import json
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static, TextArea
 
 from quizapp.content.schema import Card, ChoiceCard, CodeCard, Flashcard, NumericCard
 from quizapp.problems.check import expected_text
@@ -18,6 +19,7 @@ from quizapp.problems.model import Problem
 
 HEADING = "bold"
 MUTED = "dim"
+CODE_HINT = "Press t to study it: Study opens this stub in an editor that runs the tests (ctrl+r)."
 
 
 def _heading(text: Text, title: str) -> None:
@@ -72,9 +74,9 @@ def card_body(card: Card) -> Text:
             spec = spec_for(card)
         except (CodeCardError, ValueError) as error:
             text.append(f"\n{error}", style="bold red")
-        else:
-            _heading(text, "Starter stub")
-            text.append(spec.stub.rstrip("\n"), style="bold")
+        else:  # the stub is shown in an editor below (CardPreview), not here
+            _heading(text, "Signature")
+            text.append(spec.signature, style="bold")
             _heading(text, "Reference solution")
             text.append(spec.solution.rstrip("\n"))
             if spec.explanation and not card.explain:
@@ -84,6 +86,18 @@ def card_body(card: Card) -> Text:
         _heading(text, "Explanation")
         text.append(card.explain, style=MUTED)
     return text
+
+
+def code_stub(card: Card) -> str | None:
+    """A code card's starter stub (None for other kinds, or a code card that cannot be checked)."""
+    if not isinstance(card, CodeCard):
+        return None
+    from quizapp.problems.code_check import CodeCardError, spec_for
+
+    try:
+        return spec_for(card).stub
+    except (CodeCardError, ValueError):
+        return None
 
 
 def problem_body(problem: Problem, seed: int) -> Text:
@@ -104,13 +118,35 @@ def _params(params: dict[str, object]) -> str:
 
 
 class CardPreview(VerticalScroll):
-    """Shows one card (or a message when there is none) and, below it, a generated variant.
+    """Shows one card (or a message when there is none) and, below it, a generated variant or a code
+    card's stub.
 
-    CSS shows `#preview-loading` only with the class `-loading`, `#preview-problem` only with `-variant`."""
+    CSS shows `#preview-loading` only with the class `-loading`, `#preview-problem` only with `-variant`;
+    the stub's editor and its hint are shown only for a code card."""
+
+    DEFAULT_CSS = """
+    CardPreview #preview-code {
+        height: auto;
+        max-height: 20;
+    }
+    CardPreview #preview-code-hint {
+        margin: 1 0 0 0;
+        color: $text-muted;
+    }
+    """
 
     def compose(self) -> ComposeResult:
         yield Static(id="preview-meta", markup=False)
         yield Static(id="preview-body", markup=False)
+        code = TextArea.code_editor(
+            "", language="python", read_only=True, soft_wrap=True, id="preview-code"
+        )  # wrapped: the pane is narrow, and a read-only view has nothing to scroll sideways for
+        code.can_focus = False  # Browse's keys and focus order stay as they are
+        code.display = False
+        yield code
+        hint = Static(id="preview-code-hint", markup=False)
+        hint.display = False
+        yield hint
         yield LoadingIndicator(id="preview-loading")
         yield Static(id="preview-problem", markup=False)
 
@@ -118,8 +154,15 @@ class CardPreview(VerticalScroll):
         """Show `card` under `meta` (its topic, tags and state); clears any variant."""
         self.query_one("#preview-meta", Static).update(meta)
         body = card_body(card)
-        if hint:
-            body.append(f"\n\n{hint}", style=MUTED)
+        stub = code_stub(card)
+        if stub is not None:
+            _heading(body, "Starter stub")
+            body.rstrip()
+            self._code(stub, hint or CODE_HINT)
+        else:
+            if hint:
+                body.append(f"\n\n{hint}", style=MUTED)
+            self._code(None)
         self.query_one("#preview-body", Static).update(body)
         self._variant(None)
         self.scroll_home(animate=False)
@@ -132,6 +175,7 @@ class CardPreview(VerticalScroll):
         """No card: show `message` instead (e.g. when nothing matches the search)."""
         self.query_one("#preview-meta", Static).update(Text(message, style="bold"))
         self.query_one("#preview-body", Static).update("")
+        self._code(None)
         self._variant(None)
 
     def show_loading(self) -> None:
@@ -153,6 +197,14 @@ class CardPreview(VerticalScroll):
         if not self.has_class("-variant"):
             return ""
         return str(self.query_one("#preview-problem", Static).render())
+
+    def _code(self, stub: str | None, hint: str = "") -> None:
+        """Show `stub` in the read-only editor with `hint` below it, or hide both (None)."""
+        editor = self.query_one("#preview-code", TextArea)
+        hint_widget = self.query_one("#preview-code-hint", Static)
+        editor.display = hint_widget.display = stub is not None
+        editor.load_text((stub or "").rstrip("\n"))
+        hint_widget.update(hint if stub is not None else "")
 
     def _variant(self, content: Text | None) -> None:
         self.remove_class("-loading")
