@@ -7,6 +7,7 @@ from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_BANK, NOW
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
@@ -19,6 +20,7 @@ from quizapp.settings import Settings
 from quizapp.store import repo
 from quizapp.store.db import open_db
 from quizapp.tui.app import QuizApp, make_app
+from quizapp.tui.screens import browse
 from quizapp.tui.screens.browse import BrowseScreen, CardStatus, Criteria, haystack, match_cards
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.screens.home import HomeScreen
@@ -391,3 +393,42 @@ async def test_opening_on_an_unknown_card_says_so(tmp_path: Path) -> None:
         screen = await _open(pilot, "no-such-card")
         assert screen.selected == "alpha-one"
         assert any("no-such-card" in n.message for n in app._notifications)
+
+
+async def test_a_large_bank_loads_in_a_worker_and_fills_the_table_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the thresholds made tiny, the fixture bank takes the large-bank path: states read by the
+    worker on its own connection, rows added 2 then 3 at a time, the cursor on the card asked for."""
+    monkeypatch.setattr(browse, "INLINE_CARDS", 0)
+    monkeypatch.setattr(browse, "FIRST_ROWS", 2)
+    monkeypatch.setattr(browse, "BATCH_ROWS", 3)
+    monkeypatch.setattr(browse, "FILL_PAUSE", 0.001)
+    fills: list[tuple[int, str]] = []  # (rows in the table, border title) after each batch
+    fill = BrowseScreen._fill
+
+    def counted(screen: BrowseScreen, filling: int, start: int, update: bool) -> None:
+        fill(screen, filling, start, update)
+        table = screen.query_one("#browse-cards", DataTable)
+        fills.append((table.row_count, str(table.border_title)))
+
+    monkeypatch.setattr(BrowseScreen, "_fill", counted)
+    app = _app(tmp_path, extra=True)
+    repo.set_card_suspended(_db(tmp_path), "alpha-one", "alpha", "flashcard", True, NOW)
+    last = list(app.bank.cards)[-1]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, last)
+        await _settle(pilot)
+        table = screen.query_one("#browse-cards", DataTable)
+        for _ in range(100):  # each batch waits for a timer
+            if table.border_title == "9 cards":
+                break
+            await pilot.pause()
+        assert _rows(screen) == list(app.bank.cards)
+        assert [count for count, _ in fills] == [2, 5, 8, 9]
+        assert [title for _, title in fills[:3]] == ["loading… 2 of 9", "loading… 5 of 9", "loading… 8 of 9"]
+        assert table.cursor_row == 8 and screen.selected == last and last in _preview(screen)
+        assert str(table.get_cell("alpha-one", "state")) == "suspended"  # read by the worker
+        screen.query_one("#filter-state", Select).value = "suspended"
+        await _settle(pilot)
+        assert _rows(screen) == ["alpha-one"] and screen.selected == "alpha-one"
