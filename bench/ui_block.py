@@ -147,6 +147,8 @@ def run_browse(path: Path, bank: Bank) -> dict[str, Any]:
 
     async def drive(pilot: Any) -> None:
         await pilot.pause()
+        await asyncio.sleep(0.5)  # the app starts its import warm-up thread after the first refresh:
+        await app.workers.wait_for_complete()  # it would starve the UI thread of the GIL whatever it did
         monitor = asyncio.create_task(lag_monitor(marks))
         await asyncio.sleep(0.2)
         marks["phase"] = "browse_open"
