@@ -123,6 +123,27 @@ def test_references_match_independent_values(task: str, args: tuple, expected: o
         )
 
 
+def test_nms_tests_catch_suppressing_at_exactly_the_threshold() -> None:
+    # "suppressed when its IoU with a kept box is above the threshold": IoU == threshold keeps the box.
+    def nms_suppressing_ties(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
+        keep: list[int] = []
+        for i in np.argsort(-scores):
+            lo = np.maximum(boxes[i, :2], boxes[keep, :2])
+            hi = np.minimum(boxes[i, 2:], boxes[keep, 2:])
+            inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
+            area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
+            if np.all(inter / (area(boxes[i]) + area(boxes[keep]) - inter) < threshold):
+                keep.append(int(i))
+        return np.array(keep, dtype=int)
+
+    for seed in range(3):
+        cases = TASKS["nms"].tests(np.random.default_rng(seed))
+        assert any(
+            mismatch(TASKS["nms"].reference(*args), nms_suppressing_ties(*args), "exact") is not None
+            for args in cases
+        )
+
+
 def test_comparison_is_exact_for_indices_and_close_for_floats() -> None:
     assert mismatch(np.array([1, 2]), np.array([1, 2]), "exact") is None
     assert mismatch(np.array([1, 2]), np.array([2, 1]), "exact") == "values differ (compared exactly)"

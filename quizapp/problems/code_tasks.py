@@ -604,6 +604,8 @@ def _nms_case(rng: np.random.Generator) -> Args:
     lambda rng: (
         [_nms_case(rng) for _ in range(3)]
         + [(np.array([[0.0, 0, 2, 2], [0.0, 0, 2, 2], [5.0, 5, 6, 6]]), np.array([0.6, 0.9, 0.8]), 0.5)]
+        # IoU exactly at the threshold (2/4 = 0.5): kept, since only IoU above the threshold suppresses
+        + [(np.array([[0.0, 0, 3, 1], [1.0, 0, 4, 1]]), np.array([0.9, 0.8]), 0.5)]
     )
 )
 def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
