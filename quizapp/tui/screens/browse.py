@@ -254,7 +254,9 @@ class BrowseScreen(Screen[None]):
         self.query_one(CardPreview).show_message("Loading the cards…")
         self.load(app.bank, path, self.criteria())
 
-    @work(thread=True, exclusive=True, group="browse-load")
+    # a description of its own: by default Textual describes a worker by the repr of its arguments,
+    # and the bank's takes seconds for 10,000 cards
+    @work(thread=True, exclusive=True, group="browse-load", description="Browse: load the cards")
     def load(self, bank: Bank, path: str, criteria: Criteria) -> None:
         """Build the search texts, read the states on a connection of this thread's own (sqlite3
         connections are per thread) and match `criteria`."""
