@@ -404,6 +404,7 @@ async def test_a_large_bank_loads_in_a_worker_and_fills_the_table_in_batches(
     monkeypatch.setattr(browse, "FIRST_ROWS", 2)
     monkeypatch.setattr(browse, "BATCH_ROWS", 3)
     monkeypatch.setattr(browse, "FILL_PAUSE", 0.001)
+    monkeypatch.setattr(browse, "FILL_BUDGET", 0)  # one batch a tick
     fills: list[tuple[int, str]] = []  # (rows in the table, border title) after each batch
     fill = BrowseScreen._fill
 

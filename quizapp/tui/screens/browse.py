@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,8 +42,9 @@ COLUMNS = ("card", "state", "due", "kind", "topic")  # the table's column keys, 
 ID_WIDTH = 24  # the card column; longer ids end in "…" (the preview shows them whole)
 INLINE_CARDS = 300  # a bank this small is read on the UI thread (a few ms): no loading state to flash
 FIRST_ROWS = 60  # rows added to the table at once (more than a screenful) ...
-BATCH_ROWS = 40  # ... then this many a tick (a row costs ~0.5 ms to add and as much to measure) ...
-FILL_PAUSE = 0.005  # ... this long apart, so the table measures each batch and keys are handled between
+BATCH_ROWS = 40  # ... then this many at a time (a row costs ~0.5 ms to add and as much to measure) ...
+FILL_BUDGET = 0.015  # ... while a tick has spent less than this many seconds adding rows ...
+FILL_PAUSE = 0.005  # ... ticks this long apart, so the table measures each batch and keys are handled
 
 
 @dataclass(frozen=True)
@@ -337,16 +339,20 @@ class BrowseScreen(Screen[None]):
         if filling != self._filling:  # (a timer of a removed screen never fires)
             return
         table = self.query_one("#browse-cards", DataTable)
-        bank, now = quiz_app(self).bank, quiz_app(self).clock()
+        bank, now, began = quiz_app(self).bank, quiz_app(self).clock(), time.perf_counter()
         end = min(len(self.shown), start + (FIRST_ROWS if start == 0 else BATCH_ROWS))
-        for card_id in self.shown[start:end]:
-            cells = self._row(card_id, bank, now)
-            if not update:
-                table.add_row(*cells, key=card_id)
-                continue
-            for key, cell in zip(COLUMNS, cells, strict=True):
-                if table.get_cell(card_id, key) != cell:
-                    table.update_cell(card_id, key, cell, update_width=True)
+        while True:
+            for card_id in self.shown[start:end]:
+                cells = self._row(card_id, bank, now)
+                if not update:
+                    table.add_row(*cells, key=card_id)
+                    continue
+                for key, cell in zip(COLUMNS, cells, strict=True):
+                    if table.get_cell(card_id, key) != cell:
+                        table.update_cell(card_id, key, cell, update_width=True)
+            if start == 0 or end == len(self.shown) or time.perf_counter() - began >= FILL_BUDGET:
+                break
+            start, end = end, min(len(self.shown), end + BATCH_ROWS)
         if self._cursor_to is not None and self._cursor_to < end:
             table.move_cursor(row=self._cursor_to, animate=False)
             self._cursor_to = None
