@@ -230,9 +230,15 @@ class CodeCard(CardBase):
         description="A registered exercise (`quizapp code --list`): its signature, stub, solution, "
         "reference and random test generator; the keys below then only override.",
     )
-    signature: Text | None = Field(default=None, description='The first line of the function, e.g. "def f(x):".')
-    stub: Text | None = Field(default=None, description="Starter code shown in the editor (must fail the tests).")
-    reference: Text | None = Field(default=None, description="A correct implementation (never shown before answering).")
+    signature: Text | None = Field(
+        default=None, description='The first line of the function, e.g. "def f(x):".'
+    )
+    stub: Text | None = Field(
+        default=None, description="Starter code shown in the editor (must fail the tests)."
+    )
+    reference: Text | None = Field(
+        default=None, description="A correct implementation (never shown before answering)."
+    )
     tests: list[CodeTest] = Field(default_factory=list)
 
     @model_validator(mode="after")
