@@ -30,7 +30,7 @@ from quizapp.store import repo
 from quizapp.store.db import database_file, is_read_only
 from quizapp.store.pending import PendingWrites
 from quizapp.tui.app import STUDYABLE_KINDS
-from quizapp.tui.base import quiz_app
+from quizapp.tui.base import app_pending_writes, quiz_app
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.preview import CardPreview
 
@@ -532,16 +532,7 @@ class BrowseScreen(Screen[None]):
         """Suspends and resets that met a locked database wait here and are retried (on the app's
         timer: leaving Browse doesn't drop them)."""
         if self._writes is None:
-            app = self.app
-
-            def notify(text: str, warning: bool) -> None:
-                app.notify(
-                    text, title="Database", severity="warning" if warning else "information", markup=False
-                )
-
-            self._writes = PendingWrites(
-                quiz_app(self).db, notify=notify, schedule=lambda s, callback: app.set_timer(s, callback)
-            )
+            self._writes = app_pending_writes(self)
         return self._writes
 
     def on_unmount(self) -> None:

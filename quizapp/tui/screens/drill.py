@@ -30,7 +30,7 @@ from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.store import repo
 from quizapp.store.db import is_read_only
 from quizapp.store.pending import PendingWrites
-from quizapp.tui.base import quiz_app
+from quizapp.tui.base import app_pending_writes, quiz_app
 from quizapp.tui.widgets.code_exercise import CodeExerciseView
 from quizapp.tui.widgets.numeric import NumericView
 
@@ -116,16 +116,7 @@ class DrillScreen(Screen[None]):
     def writes(self) -> PendingWrites:
         """Drill-log rows that met a locked database wait here, retried on the app's timer."""
         if self._writes is None:
-            app = self.app
-
-            def notify(text: str, warning: bool) -> None:
-                app.notify(
-                    text, title="Database", severity="warning" if warning else "information", markup=False
-                )
-
-            self._writes = PendingWrites(
-                quiz_app(self).db, notify=notify, schedule=lambda s, callback: app.set_timer(s, callback)
-            )
+            self._writes = app_pending_writes(self)
         return self._writes
 
     def on_unmount(self) -> None:
