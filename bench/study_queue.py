@@ -129,7 +129,7 @@ FROM h
 
 def build_db(path: Path, n_cards: int, n_reviews: int, overdue: float, rng: random.Random):
     """Create the file with open_db, bulk-load it fast, and return the cards' data."""
-    open_db(path).conn.close()  # the app's schema, indexes and migrations
+    open_db(path).close()  # the app's schema, indexes and migrations
     topics = [f"topic-{i % 200:03d}" for i in range(n_cards)]
     ids = [f"{topic}-card-{i:06d}" for i, topic in enumerate(topics)]
     cards = sorted(card_rows(ids, topics, rng, overdue))
@@ -308,7 +308,7 @@ def main() -> None:
             grade_cpu_ms.append((time.thread_time() - cpu_start) * 1000)
             queue.graded(card_id, source)
             clock.advance(rng.uniform(5, 30))
-        db.conn.close()
+        db.close()
 
     peek, grade = summary(peek_ms), summary(grade_ms)
     report = {

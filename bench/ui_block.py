@@ -232,7 +232,7 @@ def main() -> None:
                 ["2026-01-01"],
             )
         )
-        db.conn.close()
+        db.close()
         sqlite3.connect(path).close()
 
     blocks_ms = {phase: round(v * 1000, 1) for phase, v in marks["block"].items()}

@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 
 import pytest
-from sqlite_utils import Database
 
 from quizapp.content.bank import Bank, load_bank
 from quizapp.settings import Settings
@@ -56,7 +56,7 @@ def bank() -> Bank:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
+def db(tmp_path: Path) -> Connection:
     return open_db(tmp_path / "quizapp.db")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from sqlite3 import Connection
 from zoneinfo import ZoneInfo
 
 from conftest import NOW
@@ -19,7 +20,7 @@ TODAY_4AM = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # the current study day bega
 
 
 def _card(
-    db: Database,
+    db: Connection,
     card_id: str,
     *,
     topic: str = "alpha",
@@ -29,11 +30,11 @@ def _card(
     suspended: bool = False,
 ) -> None:
     row = CardState(card_id, topic, kind, state, None, 5.0, 5.0, due, NOW - DAY, suspended=suspended)
-    db.table("cards").upsert(row.to_row(), pk="card_id")
+    Database(db).table("cards").upsert(row.to_row(), pk="card_id")
 
 
 def _review(
-    db: Database,
+    db: Connection,
     card_id: str,
     at: datetime,
     rating: int = 3,
@@ -50,14 +51,14 @@ def _review(
     )
 
 
-def _drill(db: Database, card_id: str, at: datetime, correct: bool) -> None:
+def _drill(db: Connection, card_id: str, at: datetime, correct: bool) -> None:
     repo.record_drill(db, card_id, at, 1, correct, "0")
 
 
 # -- study days -----------------------------------------------------------------------------------
 
 
-def test_a_study_day_starts_at_four_in_the_morning(db: Database, settings: Settings) -> None:
+def test_a_study_day_starts_at_four_in_the_morning(db: Connection, settings: Settings) -> None:
     _review(db, "a", TODAY_4AM - timedelta(microseconds=1))  # 03:59:59.999999: still yesterday
     _review(db, "a", TODAY_4AM)  # 04:00 sharp: today
     _review(db, "a", TODAY_4AM + DAY - timedelta(seconds=1))  # tomorrow 03:59:59: still today
@@ -68,14 +69,14 @@ def test_a_study_day_starts_at_four_in_the_morning(db: Database, settings: Setti
     assert (series.total, series.peak, series.active_days) == (4, 2, 3)
 
 
-def test_the_day_boundary_follows_the_setting(db: Database) -> None:
+def test_the_day_boundary_follows_the_setting(db: Connection) -> None:
     _review(db, "a", datetime(2026, 3, 2, 1, 30, tzinfo=UTC))
     assert stats.reviews_per_day(db, Settings(day_starts_at=4), NOW, days=2).counts == [1, 0]
     assert stats.reviews_per_day(db, Settings(day_starts_at=0), NOW, days=2).counts == [0, 1]
 
 
 def test_reviews_per_day_spans_ninety_days_and_ignores_older_and_future_reviews(
-    db: Database, settings: Settings
+    db: Connection, settings: Settings
 ) -> None:
     _review(db, "a", TODAY_4AM - 89 * DAY)  # the first day shown
     _review(db, "a", TODAY_4AM - 89 * DAY - timedelta(seconds=1))  # just before it
@@ -100,7 +101,9 @@ def test_day_edges_follow_daylight_saving_time() -> None:
 # -- streak ---------------------------------------------------------------------------------------
 
 
-def test_streak_counts_back_from_yesterday_until_today_has_a_review(db: Database, settings: Settings) -> None:
+def test_streak_counts_back_from_yesterday_until_today_has_a_review(
+    db: Connection, settings: Settings
+) -> None:
     assert stats.streak(db, settings, NOW) == stats.Streak(0, False)
     for back in (1, 2, 3, 5):  # a gap four days back
         _review(db, "a", TODAY_4AM - back * DAY + timedelta(hours=10))
@@ -109,7 +112,7 @@ def test_streak_counts_back_from_yesterday_until_today_has_a_review(db: Database
     assert stats.streak(db, settings, NOW) == stats.Streak(4, True)
 
 
-def test_a_review_at_03_59_counts_for_the_day_before(db: Database, settings: Settings) -> None:
+def test_a_review_at_03_59_counts_for_the_day_before(db: Connection, settings: Settings) -> None:
     _review(db, "a", TODAY_4AM - timedelta(minutes=1))  # 2 March 03:59: yesterday's study day
     assert stats.streak(db, settings, NOW) == stats.Streak(1, False)
     _review(db, "a", TODAY_4AM - 2 * DAY + timedelta(minutes=1))  # 28 February 04:01: the day before
@@ -118,7 +121,7 @@ def test_a_review_at_03_59_counts_for_the_day_before(db: Database, settings: Set
     assert stats.streak(db, settings, NOW) == stats.Streak(2, False)
 
 
-def test_a_streak_longer_than_one_query_chunk(db: Database, settings: Settings) -> None:
+def test_a_streak_longer_than_one_query_chunk(db: Connection, settings: Settings) -> None:
     length = stats.STREAK_CHUNK * 2 + 5
     for back in range(length):
         _review(db, "a", TODAY_4AM - back * DAY + timedelta(hours=2))
@@ -129,7 +132,7 @@ def test_a_streak_longer_than_one_query_chunk(db: Database, settings: Settings) 
 
 
 def test_due_forecast_counts_overdue_today_and_skips_new_and_suspended(
-    db: Database, settings: Settings
+    db: Connection, settings: Settings
 ) -> None:
     _card(db, "overdue", due=NOW - 10 * DAY)
     _card(db, "learning-now", state=1, due=NOW + timedelta(minutes=10))
@@ -148,7 +151,7 @@ def test_due_forecast_counts_overdue_today_and_skips_new_and_suspended(
     assert forecast.total == 6
 
 
-def test_due_counts_with_no_cards(db: Database) -> None:
+def test_due_counts_with_no_cards(db: Connection) -> None:
     assert history.due_counts(db, [NOW, NOW + DAY]) == [0, 0]
     assert history.due_counts(db, []) == []
 
@@ -156,7 +159,7 @@ def test_due_counts_with_no_cards(db: Database) -> None:
 # -- retention and accuracy -----------------------------------------------------------------------
 
 
-def test_card_totals_true_retention_counts_only_reviews_of_cards_in_review_state(db: Database) -> None:
+def test_card_totals_true_retention_counts_only_reviews_of_cards_in_review_state(db: Connection) -> None:
     since = NOW - 7 * DAY
     _review(db, "a", NOW - DAY, rating=1, state_before=2)  # a lapse: fail
     _review(db, "a", NOW - DAY + timedelta(minutes=10), rating=3, state_before=3)  # relearning: not counted
@@ -172,7 +175,7 @@ def test_card_totals_true_retention_counts_only_reviews_of_cards_in_review_state
     assert history.card_totals(db, since, NOW - 2 * DAY)["a"].reviews == 2  # [since, until)
 
 
-def test_topic_history_maps_cards_onto_topics_numeric_accuracy_and_drills(db: Database, bank: Bank) -> None:
+def test_topic_history_maps_cards_onto_topics_numeric_accuracy_and_drills(db: Connection, bank: Bank) -> None:
     since = NOW - 30 * DAY
     # alpha: alpha-four is numeric, alpha-two a choice (auto-graded, but not numeric)
     _review(db, "alpha-four", NOW - DAY, rating=3, state_before=2, correct=True)
@@ -195,7 +198,7 @@ def test_topic_history_maps_cards_onto_topics_numeric_accuracy_and_drills(db: Da
     assert stats.topic_history(db, bank, since, drills=False)["alpha"].drills == stats.Ratio()
 
 
-def test_reviews_recorded_by_the_store_are_counted(db: Database, bank: Bank, settings: Settings) -> None:
+def test_reviews_recorded_by_the_store_are_counted(db: Connection, bank: Bank, settings: Settings) -> None:
     before = CardState("beta-one", "beta", "flashcard", 2, None, 3.0, 5.0, NOW, NOW - 3 * DAY)
     repo.record_review(db, None, before, Review("beta-one", NOW - 3 * DAY, 3, 900))
     repo.record_review(db, before, before, Review("beta-one", NOW - timedelta(hours=1), 1, 2500))
@@ -203,7 +206,7 @@ def test_reviews_recorded_by_the_store_are_counted(db: Database, bank: Bank, set
     assert stats.today(db, settings, NOW) == stats.Today(reviewed=1, new_started=0, again=1, duration_ms=2500)
 
 
-def test_activity_counts_new_cards_lapses_and_time(db: Database) -> None:
+def test_activity_counts_new_cards_lapses_and_time(db: Connection) -> None:
     _review(db, "a", NOW - timedelta(hours=2), rating=3, state_before=0, duration_ms=4000)
     _review(db, "b", NOW - timedelta(hours=1), rating=1, state_before=2, duration_ms=6000)
     _review(db, "c", NOW - 2 * DAY, rating=1, state_before=2)
@@ -213,21 +216,21 @@ def test_activity_counts_new_cards_lapses_and_time(db: Database) -> None:
 
 
 def test_every_aggregate_reads_a_range_of_the_time_index_not_the_whole_log(
-    db: Database, bank: Bank, settings: Settings
+    db: Connection, bank: Bank, settings: Settings
 ) -> None:
     """Bench-minded: the queries over `reviews` and `drills` seek by time; none scans those tables."""
     for k in range(50):
         _review(db, f"card-{k % 7}", NOW - k * timedelta(hours=7), rating=1 + k % 4, correct=bool(k % 2))
     db.execute("ANALYZE")
     statements: list[str] = []
-    db.conn.set_trace_callback(statements.append)
+    db.set_trace_callback(statements.append)
     try:
         stats.reviews_per_day(db, settings, NOW)
         stats.streak(db, settings, NOW)
         stats.topic_history(db, bank, NOW - 30 * DAY)
         stats.today(db, settings, NOW)
     finally:
-        db.conn.set_trace_callback(None)
+        db.set_trace_callback(None)
     plans = {
         sql: " | ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
         for sql in statements
@@ -243,7 +246,7 @@ def test_every_aggregate_reads_a_range_of_the_time_index_not_the_whole_log(
 
 
 def test_recent_history_counts_past_days_once_per_study_day_and_today_every_time(
-    db: Database, bank: Bank, settings: Settings
+    db: Connection, bank: Bank, settings: Settings
 ) -> None:
     recent = stats.RecentHistory(days=30)
     _review(db, "beta-one", NOW - 3 * DAY, rating=3, state_before=2)
@@ -253,9 +256,9 @@ def test_recent_history_counts_past_days_once_per_study_day_and_today_every_time
     _review(db, "beta-one", NOW, rating=4, state_before=2)  # a grade made now: counted on the next call
     assert recent.topics(db, bank, settings, NOW)["beta"].retention == stats.Ratio(2, 3)
     statements: list[str] = []
-    db.conn.set_trace_callback(statements.append)
+    db.set_trace_callback(statements.append)
     recent.topics(db, bank, settings, NOW + timedelta(hours=1))
-    db.conn.set_trace_callback(None)
+    db.set_trace_callback(None)
     assert len(statements) == 2  # a count of the past days, then today's reviews
     assert "count(*)" in statements[0] and "reviewed_at >= '2026-03-02T04:00:00" in statements[1]
     db.execute("DELETE FROM reviews WHERE reviewed_at < ? AND rating = 3", [to_db(TODAY_4AM)])  # an undo

@@ -306,8 +306,8 @@ def test_the_csv_names_files_like_the_cli_expects(tmp_path: Path) -> None:
 def fill(db_path: Path, reviews: list[LoggedReview]) -> None:
     """Store `reviews` as graded reviews (the card rows only need to exist)."""
     db = open_db(db_path)
-    with db.conn:
-        db.conn.execute("BEGIN")
+    with db:
+        db.execute("BEGIN")
         for r in reviews:
             state = CardState(
                 r.card_id, "alpha", "flashcard", 2, None, 3.0, 5.0, r.reviewed_at, r.reviewed_at

@@ -38,7 +38,7 @@ def _log(path: Path) -> None:
             after = CardState(card_id, topic, kind, 2, None, 5.0, 5.0, due, at)
             repo.record_review(db, before, after, Review(card_id, at, rating, 20_000, correct))
     repo.record_drill(db, "alpha-four", NOW - timedelta(days=1), 1, True, "3")
-    db.conn.close()
+    db.close()
 
 
 def _app(tmp_path: Path) -> QuizApp:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from sqlite3 import Connection
 from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
 from conftest import NOW, FrozenClock
-from sqlite_utils import Database
 
 from quizapp.content.bank import Bank
 from quizapp.settings import Settings
@@ -25,7 +25,7 @@ def _grade(reviewer: Reviewer, bank: Bank, card_id: str, rating: int) -> None:
     reviewer.grade(card_id, topic=bank.topic_of[card_id], kind=bank.cards[card_id].kind, rating=rating)
 
 
-def _queue(db: Database, bank: Bank, settings: Settings, clock: FrozenClock, **select: tuple) -> StudyQueue:
+def _queue(db: Connection, bank: Bank, settings: Settings, clock: FrozenClock, **select: tuple) -> StudyQueue:
     candidates = bank.select(kinds=STUDYABLE, **select)
     return StudyQueue(db, candidates, bank.topic_of, settings, clock)
 
@@ -83,7 +83,9 @@ def test_again_on_a_learning_card_is_not_a_lapse() -> None:
     assert after.lapses == 0
 
 
-def test_reviewer_undo_and_regrade(db: Database, bank: Bank, settings: Settings, clock: FrozenClock) -> None:
+def test_reviewer_undo_and_regrade(
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
+) -> None:
     reviewer = Reviewer(db, settings, clock)
     assert not reviewer.can_undo and reviewer.undo() is None
     _grade(reviewer, bank, "alpha-one", 3)
@@ -118,7 +120,7 @@ def test_reviewer_undo_and_regrade(db: Database, bank: Bank, settings: Settings,
 
 
 def test_regrading_a_first_review_keeps_the_card(
-    db: Database, settings: Settings, clock: FrozenClock
+    db: Connection, settings: Settings, clock: FrozenClock
 ) -> None:
     reviewer = Reviewer(db, settings, clock)
     first = reviewer.grade("alpha-two", topic="alpha", kind="choice", rating=1, correct=False, response="1")
@@ -148,7 +150,7 @@ def test_interleave_round_robins_groups() -> None:
 
 
 def test_new_cards_in_bank_order_interleaving_topics(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     queue = _queue(db, bank, settings, clock)
     assert queue.peek() == ("alpha-one", Source.NEW)
@@ -161,7 +163,7 @@ def test_new_cards_in_bank_order_interleaving_topics(
 
 
 def test_queue_order_learning_then_reviews_by_retrievability_then_new(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     def review_state(card_id: str, stability: float, days_ago: int) -> CardState:
         last = NOW - timedelta(days=days_ago)
@@ -195,7 +197,7 @@ def test_queue_order_learning_then_reviews_by_retrievability_then_new(
 
 
 def test_new_card_limit_counts_cards_started_this_study_day(
-    db: Database, bank: Bank, clock: FrozenClock
+    db: Connection, bank: Bank, clock: FrozenClock
 ) -> None:
     settings = Settings(new_per_day=2)
     reviewer = Reviewer(db, settings, clock)
@@ -210,7 +212,7 @@ def test_new_card_limit_counts_cards_started_this_study_day(
     assert _drain(queue, reviewer, bank, rating=4) == ["alpha-two"]
 
 
-def test_review_limit(db: Database, bank: Bank, clock: FrozenClock) -> None:
+def test_review_limit(db: Connection, bank: Bank, clock: FrozenClock) -> None:
     settings = Settings(reviews_per_day=1, new_per_day=0)
     for card_id in ("alpha-one", "beta-one", "beta-two"):
         state = CardState(
@@ -224,7 +226,7 @@ def test_review_limit(db: Database, bank: Bank, clock: FrozenClock) -> None:
 
 
 def test_suspended_cards_are_never_queued(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     state = CardState("alpha-one", "alpha", "flashcard", 2, None, 3.0, 5.0, NOW, NOW - timedelta(days=3))
     repo.record_review(db, None, state, Review("alpha-one", NOW - timedelta(days=3), 3))
@@ -235,7 +237,7 @@ def test_suspended_cards_are_never_queued(
 
 
 def test_learning_cards_come_back_and_learn_ahead(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     reviewer = Reviewer(db, Settings(new_per_day=1), clock)
     queue = _queue(db, bank, Settings(new_per_day=1), clock, topics=("beta",))
@@ -256,7 +258,7 @@ def test_filters_by_topic_and_tag(bank: Bank) -> None:
 
 
 def test_learning_count_includes_steps_due_later_today(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     reviewer = Reviewer(db, settings, clock)
     queue = _queue(db, bank, settings, clock, topics=("beta",))
@@ -267,7 +269,7 @@ def test_learning_count_includes_steps_due_later_today(
 
 
 def test_cards_gone_from_the_bank_keep_their_history_and_are_not_offered(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     from quizapp.srs.stats import topic_counts
 
@@ -281,7 +283,7 @@ def test_cards_gone_from_the_bank_keep_their_history_and_are_not_offered(
 
 
 def test_a_reset_card_is_studied_as_new_from_scratch_and_undo_restores_the_reset(
-    db: Database, bank: Bank, settings: Settings, clock: FrozenClock
+    db: Connection, bank: Bank, settings: Settings, clock: FrozenClock
 ) -> None:
     state = CardState("alpha-one", "alpha", "flashcard", 2, None, 30.0, 5.0, NOW, NOW - timedelta(days=30), 2)
     repo.record_review(db, None, state, Review("alpha-one", NOW - timedelta(days=30), 3))

@@ -11,6 +11,7 @@ import textwrap
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from sqlite3 import Connection
 
 import pytest
 from conftest import NOW
@@ -51,7 +52,7 @@ def test_migrates_an_empty_file(tmp_path: Path) -> None:
     db = open_db(path)
     assert path.exists()
     assert schema_version(db) == SCHEMA_VERSION == 5
-    tables = set(db.table_names())
+    tables = set(Database(db).table_names())
     assert {"cards", "reviews", "meta", "drills"} <= tables
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     expected = {"cards_due", "cards_state_due", "reviews_card_time", "reviews_time_cover", "drills_time"}
@@ -67,7 +68,7 @@ def test_a_version_1_file_migrates_and_keeps_its_reviews(
         patch.setattr(store_db, "SCHEMA_VERSION", 1)
         old = open_db(path)
         repo.record_review(old, None, _state(), Review("alpha-one", NOW, 3))
-        old.conn.close()
+        old.close()
     db = open_db(path)
     assert schema_version(db) == SCHEMA_VERSION
     assert repo.get_card(db, "alpha-one") == _state()
@@ -80,7 +81,7 @@ def test_a_version_1_file_migrates_and_keeps_its_reviews(
     assert "cards_state_due" in plan
 
 
-def test_pragmas(db: Database) -> None:
+def test_pragmas(db: Connection) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS
@@ -90,7 +91,7 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
     path = tmp_path / "q.db"
     db = open_db(path)
     repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
-    db.conn.close()
+    db.close()
     again = open_db(path)
     assert schema_version(again) == SCHEMA_VERSION
     assert again.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
@@ -99,8 +100,8 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
 def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
     db = open_db(path)
-    db["meta"].upsert({"key": "schema_version", "value": "99"}, pk="key")
-    db.conn.close()
+    Database(db)["meta"].upsert({"key": "schema_version", "value": "99"}, pk="key")
+    db.close()
     with pytest.raises(DatabaseTooNew, match="schema version 99"):
         open_db(path)
 
@@ -109,7 +110,7 @@ def test_a_failing_migration_rolls_back_and_keeps_the_old_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "q.db"
-    open_db(path).conn.close()
+    open_db(path).close()
 
     def broken(db: Database) -> None:
         db.execute("ALTER TABLE cards ADD COLUMN note TEXT")
@@ -130,7 +131,7 @@ def test_a_later_migration_keeps_existing_rows(tmp_path: Path, monkeypatch: pyte
     path = tmp_path / "q.db"
     db = open_db(path)
     repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
-    db.conn.close()
+    db.close()
 
     def add_note(db: Database) -> None:
         db["cards"].add_column("note", str)
@@ -139,13 +140,13 @@ def test_a_later_migration_keeps_existing_rows(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     migrated = open_db(path)
     assert schema_version(migrated) == SCHEMA_VERSION + 1
-    assert [row["card_id"] for row in migrated["cards"].rows] == ["alpha-one"]
-    assert "note" in migrated["cards"].columns_dict
+    assert [row["card_id"] for row in Database(migrated)["cards"].rows] == ["alpha-one"]
+    assert "note" in Database(migrated)["cards"].columns_dict
 
 
-def test_record_review_writes_card_and_review_together(db: Database) -> None:
+def test_record_review_writes_card_and_review_together(db: Connection) -> None:
     review_id = repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3, 1200, None, None))
-    row = db["reviews"].get(review_id)
+    row = Database(db)["reviews"].get(review_id)
     assert (row["card_id"], row["rating"], row["duration_ms"], row["state_before"]) == (
         "alpha-one",
         3,
@@ -156,7 +157,7 @@ def test_record_review_writes_card_and_review_together(db: Database) -> None:
     assert repo.get_card(db, "alpha-one") == _state()
 
 
-def test_a_failed_review_insert_leaves_the_card_untouched(db: Database) -> None:
+def test_a_failed_review_insert_leaves_the_card_untouched(db: Connection) -> None:
     before = _state(stability=1.0)
     repo.record_review(db, None, before, Review("alpha-one", NOW, 3))
     db.execute("CREATE TRIGGER refuse BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'disk full'); END")
@@ -166,7 +167,7 @@ def test_a_failed_review_insert_leaves_the_card_untouched(db: Database) -> None:
     assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
 
 
-def test_undo_restores_the_previous_state_and_deletes_the_row(db: Database) -> None:
+def test_undo_restores_the_previous_state_and_deletes_the_row(db: Connection) -> None:
     first = _state(stability=1.0)
     second = _state(stability=7.5, state=2, step=None)
     repo.record_review(db, None, first, Review("alpha-one", NOW, 3))
@@ -177,7 +178,7 @@ def test_undo_restores_the_previous_state_and_deletes_the_row(db: Database) -> N
     assert repo.undo_review(db, last) is None
 
 
-def test_undoing_the_first_review_makes_the_card_new_again(db: Database) -> None:
+def test_undoing_the_first_review_makes_the_card_new_again(db: Connection) -> None:
     review_id = repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
     repo.undo_review(db, review_id)
     assert repo.get_card(db, "alpha-one") is None
@@ -237,7 +238,7 @@ def test_without_autocheckpoint_commits_stay_in_the_wal_until_checkpoint(tmp_pat
     assert database_file(open_db(":memory:")) is None
 
 
-def test_a_reset_card_is_new_again_and_keeps_its_reviews(db: Database) -> None:
+def test_a_reset_card_is_new_again_and_keeps_its_reviews(db: Connection) -> None:
     repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))
     assert repo.reset_card(db, "alpha-one", NOW)
     state = repo.get_card(db, "alpha-one")
@@ -248,7 +249,7 @@ def test_a_reset_card_is_new_again_and_keeps_its_reviews(db: Database) -> None:
     assert not repo.reset_card(db, "never-seen", NOW)
 
 
-def test_a_never_reviewed_card_can_be_suspended_and_unsuspended(db: Database) -> None:
+def test_a_never_reviewed_card_can_be_suspended_and_unsuspended(db: Connection) -> None:
     repo.set_card_suspended(db, "beta-one", "beta", "flashcard", True, NOW)
     state = repo.get_card(db, "beta-one")
     assert state is not None and state.suspended and state.state == repo.NEW
@@ -259,7 +260,7 @@ def test_a_never_reviewed_card_can_be_suspended_and_unsuspended(db: Database) ->
     assert repo.get_card(db, "gamma") is None
 
 
-def test_the_drill_log_is_apart_from_the_schedule(db: Database) -> None:
+def test_the_drill_log_is_apart_from_the_schedule(db: Connection) -> None:
     drill_id = repo.record_drill(db, "alpha-four", NOW, 42, True, "0.5")
     assert db.execute("SELECT card_id, seed, correct FROM drills WHERE id = ?", [drill_id]).fetchone() == (
         "alpha-four",
@@ -269,7 +270,7 @@ def test_the_drill_log_is_apart_from_the_schedule(db: Database) -> None:
     assert repo.get_card(db, "alpha-four") is None and repo.review_count(db, "alpha-four") == 0
 
 
-def test_undoing_a_review_that_was_followed_by_another_is_refused(db: Database) -> None:
+def test_undoing_a_review_that_was_followed_by_another_is_refused(db: Connection) -> None:
     first = repo.record_review(db, None, _state(stability=1.0), Review("alpha-one", NOW, 3))
     repo.record_review(db, _state(stability=1.0), _state(stability=4.0), Review("alpha-one", NOW, 4))
     with pytest.raises(repo.ReviewSuperseded, match="alpha-one"):
@@ -278,12 +279,12 @@ def test_undoing_a_review_that_was_followed_by_another_is_refused(db: Database) 
     assert repo.review_count(db, "alpha-one") == 2
 
 
-def test_a_write_transaction_rolls_back_everything_on_error(db: Database) -> None:
+def test_a_write_transaction_rolls_back_everything_on_error(db: Connection) -> None:
     with pytest.raises(RuntimeError, match="boom"), store_db.write_transaction(db):
         repo.record_review(db, None, _state(), Review("alpha-one", NOW, 3))  # joins the transaction
         raise RuntimeError("boom")
     assert repo.get_card(db, "alpha-one") is None and repo.review_count(db, "alpha-one") == 0
-    assert not db.conn.in_transaction
+    assert not db.in_transaction
 
 
 def test_pending_writes_wait_for_a_lock_keep_their_order_and_run_once(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 
 import pytest
 from conftest import FIXTURE_BANK, NOW
-from sqlite_utils import Database
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
@@ -35,7 +35,7 @@ def _app(tmp_path: Path, content: list[Path] | None = None) -> QuizApp:
 
 
 def _graded(
-    db: Database,
+    db: Connection,
     card_id: str,
     topic: str,
     at: datetime,
@@ -124,7 +124,7 @@ async def test_home_shows_the_topics_at_once_and_counts_them_in_a_worker(
     release, used = threading.Event(), []
     real_count = home_module.count_home
 
-    def held_count(db: Database, *args: object) -> home_module.HomeCounts:
+    def held_count(db: Connection, *args: object) -> home_module.HomeCounts:
         used.append((threading.get_ident(), db))
         assert release.wait(10)
         return real_count(db, *args)  # type: ignore[arg-type]
@@ -155,7 +155,7 @@ async def test_stats_opens_at_once_and_counts_the_log_in_a_worker(
     release, threads = threading.Event(), []
     real_count = stats_module.count_stats
 
-    def held_count(db: Database, *args: object) -> stats_module.StatsCounts:
+    def held_count(db: Connection, *args: object) -> stats_module.StatsCounts:
         threads.append(threading.get_ident())
         assert release.wait(10)
         return real_count(db, *args)  # type: ignore[arg-type]

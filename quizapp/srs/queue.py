@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import zip_longest
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from quizapp.settings import Settings
 from quizapp.srs.scheduler import Clock, study_day_start, utcnow
@@ -62,7 +61,7 @@ class StudyQueue:
 
     def __init__(
         self,
-        db: Database,
+        db: Connection,
         candidates: Sequence[str],
         topic_of: dict[str, str],
         settings: Settings,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from sqlite3 import Connection
 
 import fsrs
-from sqlite_utils import Database
 
 from quizapp.settings import Settings
 from quizapp.store import repo
@@ -96,7 +96,7 @@ class Graded:
 class Reviewer:
     """Grades cards into the store and remembers this session's grades for undo."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Connection, settings: Settings, clock: Clock = utcnow) -> None:
         self.db, self.settings, self.clock = db, settings, clock
         self.scheduler = make_scheduler(settings)
         self._undo_stack: list[int] = []

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from quizapp.content.bank import Bank
 from quizapp.settings import Settings
@@ -31,7 +30,7 @@ class TopicCounts:
 
 
 def topic_counts(
-    db: Database, bank: Bank, now: datetime, kinds: Collection[str] = ()
+    db: Connection, bank: Bank, now: datetime, kinds: Collection[str] = ()
 ) -> dict[str, TopicCounts]:
     """Counts per topic id, for every topic in the bank, over cards of `kinds` (all when empty)."""
     due: dict[str, int] = {}
@@ -58,7 +57,7 @@ class Today:
     duration_ms: int = 0
 
 
-def today(db: Database, settings: Settings, now: datetime) -> Today:
+def today(db: Connection, settings: Settings, now: datetime) -> Today:
     """What the user did since the start of the current study day."""
     done = history.activity(db, study_day_start(now, settings.day_starts_at))
     return Today(done.reviews, done.new, done.again, done.duration_ms)
@@ -112,7 +111,7 @@ class DaySeries:
 
 
 def reviews_per_day(
-    db: Database, settings: Settings, now: datetime, days: int = HISTORY_DAYS, tz: tzinfo | None = None
+    db: Connection, settings: Settings, now: datetime, days: int = HISTORY_DAYS, tz: tzinfo | None = None
 ) -> DaySeries:
     """Reviews on each of the last `days` study days, today last."""
     first = -(days - 1)
@@ -123,7 +122,7 @@ def reviews_per_day(
 
 
 def due_forecast(
-    db: Database, settings: Settings, now: datetime, days: int = FORECAST_DAYS, tz: tzinfo | None = None
+    db: Connection, settings: Settings, now: datetime, days: int = FORECAST_DAYS, tz: tzinfo | None = None
 ) -> DaySeries:
     """Cards (scheduled, not suspended) due on each of the next `days` study days; today includes overdue."""
     ends = day_edges(now, settings.day_starts_at, 1, days - 1, tz)  # where days 1 .. days begin
@@ -141,7 +140,7 @@ class Streak:
 STREAK_CHUNK = 64  # days looked at per query when walking back
 
 
-def streak(db: Database, settings: Settings, now: datetime, tz: tzinfo | None = None) -> Streak:
+def streak(db: Connection, settings: Settings, now: datetime, tz: tzinfo | None = None) -> Streak:
     """The current streak: one indexed EXISTS per day walked back, STREAK_CHUNK days per query."""
     (today_done,) = history.days_with_reviews(db, day_edges(now, settings.day_starts_at, 0, 1, tz))
     days = int(today_done)
@@ -199,7 +198,7 @@ class TopicHistory:
 
 
 def topic_history(
-    db: Database, bank: Bank, since: datetime, until: datetime | None = None, drills: bool = True
+    db: Connection, bank: Bank, since: datetime, until: datetime | None = None, drills: bool = True
 ) -> dict[str, TopicHistory]:
     """Per topic id (every topic of the bank) over reviews in [since, until); cards gone from the bank
     are left out. `drills=False` skips the drill log."""
@@ -232,7 +231,7 @@ class RecentHistory:
         self._past: dict[str, TopicHistory] = {}
 
     def topics(
-        self, db: Database, bank: Bank, settings: Settings, now: datetime, tz: tzinfo | None = None
+        self, db: Connection, bank: Bank, settings: Settings, now: datetime, tz: tzinfo | None = None
     ) -> dict[str, TopicHistory]:
         """Per topic id, every topic of the bank."""
         edges = day_edges(now, settings.day_starts_at, -(self.days - 1), self.days - 1, tz)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from quizapp.store.db import write_transaction
 from quizapp.store.repo import from_db, to_db
@@ -21,10 +20,12 @@ class Attempt:
     passed: bool | None
 
 
-def save_attempt(db: Database, card_id: str, source: str, now: datetime, passed: bool | None = None) -> None:
+def save_attempt(
+    db: Connection, card_id: str, source: str, now: datetime, passed: bool | None = None
+) -> None:
     """Keep `source` as the card's last attempt (replacing the previous one), in one write transaction."""
     with write_transaction(db):
-        db.conn.execute(
+        db.execute(
             "INSERT INTO code_attempts (card_id, source, saved_at, passed) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(card_id) DO UPDATE SET source = excluded.source, saved_at = excluded.saved_at,"
             " passed = excluded.passed",
@@ -32,9 +33,9 @@ def save_attempt(db: Database, card_id: str, source: str, now: datetime, passed:
         )
 
 
-def last_attempt(db: Database, card_id: str) -> Attempt | None:
+def last_attempt(db: Connection, card_id: str) -> Attempt | None:
     """The card's last attempt, if any."""
-    row = db.conn.execute(
+    row = db.execute(
         "SELECT source, saved_at, passed FROM code_attempts WHERE card_id = ?", (card_id,)
     ).fetchone()
     if row is None:

@@ -13,9 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
-from sqlite_utils import Database
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DB_ENV = "QUIZAPP_DB"
 BUSY_TIMEOUT_MS = 5000
@@ -139,32 +143,31 @@ class NotAQuizappDatabase(DatabaseRefused):
 
 
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: Connection) -> Iterator[Connection]:
     """One write transaction: `BEGIN IMMEDIATE` (waits up to the busy timeout for the write lock),
     then COMMIT, or ROLLBACK on any error. Read what you write from inside it: no other writer can
     change the rows in between. Inside an open transaction it simply joins it."""
-    conn = db.conn
-    if conn.in_transaction:
+    if db.in_transaction:
         yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN IMMEDIATE")
     try:
         yield db
-        conn.execute("COMMIT")
+        db.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:  # a failed COMMIT (SQLITE_BUSY) leaves the transaction open
-            conn.execute("ROLLBACK")
+        if db.in_transaction:  # a failed COMMIT (SQLITE_BUSY) leaves the transaction open
+            db.execute("ROLLBACK")
         raise
 
 
 @contextmanager
-def busy_timeout(db: Database, ms: int) -> Iterator[None]:
+def busy_timeout(db: Connection, ms: int) -> Iterator[None]:
     """Wait at most `ms` for a lock inside the block (a retry that must not freeze the UI)."""
-    db.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    db.execute(f"PRAGMA busy_timeout = {int(ms)}")
     try:
         yield
     finally:
-        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def is_busy(error: BaseException) -> bool:
@@ -173,9 +176,9 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
-def is_read_only(db: Database) -> bool:
+def is_read_only(db: Connection) -> bool:
     """True when `db` was opened read-only (nothing can be written through it)."""
-    return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
+    return bool(db.execute("PRAGMA query_only").fetchone()[0])
 
 
 def _stored_version(conn: sqlite3.Connection) -> int:
@@ -194,9 +197,9 @@ def _too_new(version: int) -> DatabaseTooNew:
     )
 
 
-def schema_version(db: Database) -> int:
+def schema_version(db: Connection) -> int:
     """The migration count applied to `db` (0 for a new file)."""
-    return _current_version(db.conn)
+    return _current_version(db)
 
 
 @dataclass(frozen=True)
@@ -268,20 +271,20 @@ def inspect_file(path: Path) -> FileCheck:
     return FileCheck(True, version, _writable(path))
 
 
-def migrate(db: Database) -> int:
+def migrate(db: Connection) -> int:
     """Apply pending migrations, each in its own write transaction with its version bump.
 
     An up-to-date file is only read (opening never waits for another writer's lock). Otherwise the
     version is read again inside each transaction, so two processes opening a new file at once apply
     each migration once."""
-    current = _current_version(db.conn)
+    current = _current_version(db)
     while current < SCHEMA_VERSION:
         with write_transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS [meta] ([key] TEXT PRIMARY KEY, [value] TEXT)")
-            current = _stored_version(db.conn)
+            current = _stored_version(db)
             if current >= SCHEMA_VERSION:
                 break
-            MIGRATIONS[current](db)
+            MIGRATIONS[current](_ddl(db))
             current += 1
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
@@ -293,6 +296,14 @@ def migrate(db: Database) -> int:
     return SCHEMA_VERSION
 
 
+def _ddl(db: Connection) -> Database:
+    """sqlite-utils' view of `db`, for a migration's DDL. Imported here only: it pulls numpy and click,
+    too slow for a start whose schema is already current (everything else runs plain SQL)."""
+    from sqlite_utils import Database
+
+    return Database(db, recursive_triggers=False, execute_plugins=False)
+
+
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
     # isolation_level=None: no implicit BEGIN from the sqlite3 module; every transaction is explicit.
     conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri)
@@ -301,7 +312,7 @@ def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | None = None) -> Database:
+def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | None = None) -> Connection:
     """Accept or refuse the file at `path`, then open it (creating folders and file if needed) and
     migrate it. `read_only=None` opens read-only exactly when quizapp may not write the file.
 
@@ -309,7 +320,7 @@ def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | 
     commit (a 30 ms pause every ~80 grades); whoever passes it calls `checkpoint` when idle instead.
     Raises `DatabaseRefused` (the file is untouched) or sqlite3/OS errors."""
     if str(path) == ":memory:":
-        db = Database(_connect(":memory:"))
+        db = _connect(":memory:")
         migrate(db)
         return db
     path = Path(path)
@@ -330,18 +341,18 @@ def open_db(path: Path | str, *, autocheckpoint: bool = True, read_only: bool | 
         conn = _connect(uri, uri=True)
         conn.execute("PRAGMA query_only = 1")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fail here, not on the first screen
-        return Database(conn)
+        return conn
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(_connect(str(path)))
-    db.conn.execute("PRAGMA journal_mode = WAL")
-    db.conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process never loses a commit
+    db = _connect(str(path))
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process never loses a commit
     if not autocheckpoint:
-        db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        db.execute("PRAGMA wal_autocheckpoint = 0")
     migrate(db)
     return db
 
 
-def database_file(db: Database) -> str | None:
+def database_file(db: Connection) -> str | None:
     """The file behind `db`, or None for an in-memory database."""
     for _seq, name, file in db.execute("PRAGMA database_list"):
         if name == "main":

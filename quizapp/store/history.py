@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from quizapp.store.repo import to_db
 
@@ -30,7 +29,7 @@ def _intervals(edges: Sequence[str]) -> tuple[str, list[object]]:
     return f"days(i, lo, hi) AS (VALUES {rows})", params
 
 
-def review_counts(db: Database, edges: Sequence[datetime]) -> list[int]:
+def review_counts(db: Connection, edges: Sequence[datetime]) -> list[int]:
     """Reviews in each interval [edges[k], edges[k+1]): len(edges) - 1 counts (index-only counts)."""
     if len(edges) < 2:
         return []
@@ -42,7 +41,7 @@ def review_counts(db: Database, edges: Sequence[datetime]) -> list[int]:
     return [int(count) for _, count in db.execute(sql, params)]
 
 
-def days_with_reviews(db: Database, edges: Sequence[datetime]) -> list[bool]:
+def days_with_reviews(db: Connection, edges: Sequence[datetime]) -> list[bool]:
     """Whether each interval [edges[k], edges[k+1]) holds at least one review (one index seek each)."""
     if len(edges) < 2:
         return []
@@ -54,7 +53,7 @@ def days_with_reviews(db: Database, edges: Sequence[datetime]) -> list[bool]:
     return [bool(found) for _, found in db.execute(sql, params)]
 
 
-def due_counts(db: Database, ends: Sequence[datetime]) -> list[int]:
+def due_counts(db: Connection, ends: Sequence[datetime]) -> list[int]:
     """Unsuspended scheduled cards due before ends[0] (overdue included), then in [ends[k-1], ends[k]).
 
     Counted on the (state, due) index alone, then the few suspended cards (a plain scan of `cards`)
@@ -88,7 +87,7 @@ class Activity:
     duration_ms: int = 0
 
 
-def activity(db: Database, since: datetime, until: datetime | None = None) -> Activity:
+def activity(db: Connection, since: datetime, until: datetime | None = None) -> Activity:
     """Totals of the reviews in [since, until) (until: no upper bound)."""
     sql = (
         "SELECT count(*), coalesce(sum(state_before = 0), 0), coalesce(sum(rating = 1), 0),"
@@ -116,7 +115,7 @@ class CardTotals:
     correct: int = 0
 
 
-def card_totals(db: Database, since: datetime, until: datetime | None = None) -> dict[str, CardTotals]:
+def card_totals(db: Connection, since: datetime, until: datetime | None = None) -> dict[str, CardTotals]:
     """Per-card totals of the reviews in [since, until), by card id."""
     # `+card_id`: without it SQLite walks the whole (card_id, reviewed_at) index to skip sorting,
     # which reads every review ever made instead of the window.
@@ -133,7 +132,9 @@ def card_totals(db: Database, since: datetime, until: datetime | None = None) ->
     return {card_id: CardTotals(*(int(v) for v in values)) for card_id, *values in rows}
 
 
-def drill_totals(db: Database, since: datetime, until: datetime | None = None) -> dict[str, tuple[int, int]]:
+def drill_totals(
+    db: Connection, since: datetime, until: datetime | None = None
+) -> dict[str, tuple[int, int]]:
     """(drills, correct) per card id for the Drill screen's log in [since, until)."""
     sql = "SELECT +card_id, count(*), sum(correct) FROM drills WHERE drilled_at >= ?"
     params = [to_db(since)]

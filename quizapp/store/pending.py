@@ -12,9 +12,8 @@ import sqlite3
 import weakref
 from collections import deque
 from collections.abc import Callable
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from quizapp.store.db import busy_timeout
 
@@ -38,7 +37,7 @@ class PendingWrites:
 
     def __init__(
         self,
-        db: Database,
+        db: Connection,
         *,
         notify: Callable[[str, bool], None],
         schedule: Callable[[float, Callable[[], None]], object],

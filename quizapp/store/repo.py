@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from quizapp.store.db import write_transaction
 
@@ -105,20 +104,20 @@ def _card(values: tuple[Any, ...]) -> CardState:
     return CardState.from_row(dict(zip(CARD_COLUMNS, values, strict=True)))
 
 
-def _put_card(db: Database, row: dict[str, Any]) -> None:
+def _put_card(db: Connection, row: dict[str, Any]) -> None:
     """Insert or replace a `cards` row (plain SQL: the write path never asks sqlite-utils to probe)."""
-    db.conn.execute(_PUT_CARD, row)
+    db.execute(_PUT_CARD, row)
 
 
-def get_card(db: Database, card_id: str) -> CardState | None:
+def get_card(db: Connection, card_id: str) -> CardState | None:
     """The stored state of one card, or None when it was never reviewed."""
-    found = db.conn.execute(_SELECT_CARD + " WHERE card_id = ?", [card_id]).fetchone()
+    found = db.execute(_SELECT_CARD + " WHERE card_id = ?", [card_id]).fetchone()
     return None if found is None else _card(found)
 
 
-def get_review(db: Database, review_id: int) -> Review | None:
+def get_review(db: Connection, review_id: int) -> Review | None:
     """One stored review, or None."""
-    found = db.conn.execute(
+    found = db.execute(
         "SELECT card_id, reviewed_at, rating, duration_ms, correct, seed, response FROM reviews WHERE id = ?",
         [review_id],
     ).fetchone()
@@ -131,12 +130,12 @@ def get_review(db: Database, review_id: int) -> Review | None:
     return Review(card_id, at, rating, duration_ms, checked, seed, response)
 
 
-def review_count(db: Database, card_id: str) -> int:
+def review_count(db: Connection, card_id: str) -> int:
     """How many reviews a card has had."""
     return int(db.execute("SELECT count(*) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0])
 
 
-def record_review(db: Database, before: CardState | None, after: CardState, review: Review) -> int:
+def record_review(db: Connection, before: CardState | None, after: CardState, review: Review) -> int:
     """Write the new card state and its review row in one transaction; returns the review id.
 
     Call it inside the `write_transaction` that read `before`, or `before` may already be stale."""
@@ -153,7 +152,7 @@ def record_review(db: Database, before: CardState | None, after: CardState, revi
     }
     with write_transaction(db):
         _put_card(db, after.to_row())
-        cursor = db.conn.execute(
+        cursor = db.execute(
             "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, correct, seed, response,"
             " state_before, card_before) VALUES (:card_id, :reviewed_at, :rating, :duration_ms,"
             " :correct, :seed, :response, :state_before, :card_before)",
@@ -164,32 +163,30 @@ def record_review(db: Database, before: CardState | None, after: CardState, revi
     return review_id
 
 
-def undo_review(db: Database, review_id: int) -> str | None:
+def undo_review(db: Connection, review_id: int) -> str | None:
     """Delete a review and restore its card to the state before it, in one transaction.
 
     Returns the card id, or None when no such review exists. Raises `ReviewSuperseded` when the card
     was graded again since (restoring would wipe that later grade)."""
     with write_transaction(db):
-        found = db.conn.execute(
-            "SELECT card_id, card_before FROM reviews WHERE id = ?", [review_id]
-        ).fetchone()
+        found = db.execute("SELECT card_id, card_before FROM reviews WHERE id = ?", [review_id]).fetchone()
         if found is None:
             return None
         card_id, card_before = found
-        later = db.conn.execute(
+        later = db.execute(
             "SELECT 1 FROM reviews WHERE card_id = ? AND id > ? LIMIT 1", [card_id, review_id]
         ).fetchone()
         if later is not None:
             raise ReviewSuperseded(f"“{card_id}” was graded again after this review")
-        db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+        db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
         if card_before is None:
-            db.conn.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
+            db.execute("DELETE FROM cards WHERE card_id = ?", [card_id])
         else:
             _put_card(db, json.loads(card_before))
     return str(card_id)
 
 
-def count_reviews_since(db: Database, since: datetime, state_before: int) -> int:
+def count_reviews_since(db: Connection, since: datetime, state_before: int) -> int:
     """How many reviews since `since` were of cards that were in `state_before` at the time."""
     row = db.execute(
         "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND state_before = ?",
@@ -198,7 +195,7 @@ def count_reviews_since(db: Database, since: datetime, state_before: int) -> int
     return int(row[0])
 
 
-def known_card_ids(db: Database) -> set[str]:
+def known_card_ids(db: Connection) -> set[str]:
     """Ids of the cards that are not offered as new: scheduled ones, and suspended ones of any state.
 
     A card with no row was never reviewed; a row in state NEW was reset, or suspended before its first
@@ -207,13 +204,13 @@ def known_card_ids(db: Database) -> set[str]:
     return {card_id for (card_id,) in rows}
 
 
-def card_states(db: Database) -> dict[str, CardState]:
+def card_states(db: Connection) -> dict[str, CardState]:
     """Every stored card state by id (the Browse screen's filters)."""
-    return {values[0]: _card(values) for values in db.conn.execute(_SELECT_CARD)}
+    return {values[0]: _card(values) for values in db.execute(_SELECT_CARD)}
 
 
 def set_card_suspended(
-    db: Database, card_id: str, topic: str, kind: str, suspended: bool, now: datetime
+    db: Connection, card_id: str, topic: str, kind: str, suspended: bool, now: datetime
 ) -> None:
     """Suspend or unsuspend any card, even one never reviewed (it gets a row in state NEW).
 
@@ -225,16 +222,16 @@ def set_card_suspended(
                 new = CardState(card_id, topic, kind, NEW, None, None, None, now, None, suspended=True)
                 _put_card(db, new.to_row())
             return
-        db.conn.execute(
+        db.execute(
             "UPDATE cards SET suspended = ?, leech = leech AND ? WHERE card_id = ?",
             [int(suspended), int(suspended), card_id],
         )
 
 
-def reset_card(db: Database, card_id: str, now: datetime) -> bool:
+def reset_card(db: Connection, card_id: str, now: datetime) -> bool:
     """Forget a card's schedule: it is new again, its reviews stay in the log. False if never reviewed."""
     with write_transaction(db):
-        cursor = db.conn.execute(
+        cursor = db.execute(
             f"UPDATE cards SET state = {NEW}, step = NULL, stability = NULL, difficulty = NULL, due = ?,"
             " last_review = NULL, lapses = 0, leech = 0 WHERE card_id = ?",
             [to_db(now), card_id],
@@ -242,7 +239,7 @@ def reset_card(db: Database, card_id: str, now: datetime) -> bool:
     return cursor.rowcount > 0
 
 
-def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, datetime | None, float | None]]:
+def due_reviews(db: Connection, now: datetime, state: int) -> list[tuple[str, datetime | None, float | None]]:
     """(card id, last review, stability) of unsuspended cards in `state` due by `now`."""
     rows = db.execute(
         "SELECT card_id, last_review, stability FROM cards WHERE due <= ? AND state = ? AND suspended = 0",
@@ -251,7 +248,7 @@ def due_reviews(db: Database, now: datetime, state: int) -> list[tuple[str, date
     return [(card_id, from_db(last), stability) for card_id, last, stability in rows]
 
 
-def due_ids(db: Database, until: datetime, states: tuple[int, ...] | None = None) -> list[str]:
+def due_ids(db: Connection, until: datetime, states: tuple[int, ...] | None = None) -> list[str]:
     """Ids of unsuspended cards due by `until` (in `states`, or any state), soonest first."""
     sql = f"SELECT card_id FROM cards WHERE due <= ? AND suspended = 0 AND state != {NEW}"
     params: list[object] = [to_db(until)]
@@ -261,7 +258,7 @@ def due_ids(db: Database, until: datetime, states: tuple[int, ...] | None = None
     return [card_id for (card_id,) in db.execute(sql + " ORDER BY due", params)]
 
 
-def reviews_since(db: Database, since: datetime) -> tuple[int, int]:
+def reviews_since(db: Connection, since: datetime) -> tuple[int, int]:
     """(reviews, of which first reviews of new cards) since `since`."""
     reviewed, new_started = db.execute(
         "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM reviews WHERE reviewed_at >= ?",
@@ -271,11 +268,11 @@ def reviews_since(db: Database, since: datetime) -> tuple[int, int]:
 
 
 def record_drill(
-    db: Database, card_id: str, drilled_at: datetime, seed: int, correct: bool, response: str | None
+    db: Connection, card_id: str, drilled_at: datetime, seed: int, correct: bool, response: str | None
 ) -> int:
     """Log one free-practice answer (the Drill screen): never touches the card's schedule."""
     with write_transaction(db):
-        cursor = db.conn.execute(
+        cursor = db.execute(
             "INSERT INTO drills (card_id, drilled_at, seed, correct, response) VALUES (?, ?, ?, ?, ?)",
             [card_id, to_db(drilled_at), seed, int(correct), response],
         )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from quizapp.store.repo import NEW, from_db
 
@@ -24,7 +23,7 @@ class LoggedReview:
     restart: bool = False
 
 
-def all_reviews(db: Database) -> list[LoggedReview]:
+def all_reviews(db: Connection) -> list[LoggedReview]:
     """Every review, by card then time (the `reviews(card_id, reviewed_at)` index: no sort)."""
     rows = db.execute(
         "SELECT card_id, reviewed_at, rating, duration_ms, state_before FROM reviews"
@@ -38,18 +37,18 @@ def all_reviews(db: Database) -> list[LoggedReview]:
     return found
 
 
-def count(db: Database, limit: int) -> int:
+def count(db: Connection, limit: int) -> int:
     """How many reviews the log holds, counting no further than `limit` (a full count costs ~30 ms per
     million reviews; "are there a hundred?" needs only a hundred rows)."""
     return int(db.execute("SELECT count(*) FROM (SELECT 1 FROM reviews LIMIT ?)", [limit]).fetchone()[0])
 
 
-def last_id(db: Database) -> int:
+def last_id(db: Connection) -> int:
     """The id of the newest review (0 when none): changes with every grade and every undo."""
     return int(db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0])
 
 
-def id_span(db: Database) -> int:
+def id_span(db: Connection) -> int:
     """Newest minus oldest review id, plus one: at least the number of reviews, found in two seeks (one
     query asking for both min and max would scan the table: SQLite seeks only for a lone min or max)."""
     newest = last_id(db)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from sqlite3 import Connection
 
-from sqlite_utils import Database
 from textual.app import App
 from textual.binding import Binding, Keymap
 
@@ -75,7 +75,7 @@ class QuizApp(App[None]):
     def __init__(
         self,
         bank: Bank,
-        db: Database,
+        db: Connection,
         settings: Settings | None = None,
         clock: Clock = utcnow,
         study: StudyFilter | None = None,

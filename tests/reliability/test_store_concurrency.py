@@ -90,7 +90,7 @@ def _replay(rows: list[tuple[str, str, int, str | None]], scheduler: fsrs.Schedu
 
 def test_two_graders_and_a_lock_holder_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    open_db(path).conn.close()
+    open_db(path).close()
     stop = tmp_path / "stop"
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(path), str(stop), str(HOLD_SECONDS)],

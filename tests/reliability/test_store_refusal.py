@@ -47,7 +47,7 @@ def test_a_newer_schema_is_refused_before_anything_changes(tmp_path: Path) -> No
     db = open_db(path)
     db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     db.execute("PRAGMA journal_mode = DELETE")  # as a newer quizapp might leave it
-    db.conn.close()
+    db.close()
     assert path.read_bytes()[18:20] == b"\x01\x01"
     before = _fingerprint(tmp_path)
     with pytest.raises(DatabaseTooNew, match="schema version 99"):
@@ -120,7 +120,7 @@ def read_only(tmp_path: Path) -> Iterator[Path]:
     graded = repo.CardState("alpha-one", "alpha", "flashcard", 1, 0, 1.0, 5.0, NOW, NOW)
     repo.record_review(db, None, graded, repo.Review("alpha-one", NOW, 3))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
+    db.close()
     if os.geteuid() != 0:
         path.chmod(0o444)
         yield path
@@ -141,7 +141,7 @@ def test_a_read_only_file_opens_read_only_and_writes_nothing(read_only: Path) ->
     assert repo.get_card(db, "alpha-one") is not None and repo.review_count(db, "alpha-one") == 1
     with pytest.raises(sqlite3.OperationalError):
         repo.record_drill(db, "alpha-one", NOW, 1, True, "x")
-    db.conn.close()
+    db.close()
     assert hashlib.sha256(read_only.read_bytes()).hexdigest() == before
 
 
@@ -179,7 +179,7 @@ async def test_the_tui_on_a_read_only_file_says_so_and_never_writes(read_only: P
 
 def test_opening_an_up_to_date_file_does_not_wait_for_another_writer(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    open_db(path).conn.close()
+    open_db(path).close()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -199,7 +199,7 @@ def test_the_cli_refuses_with_a_message_and_exit_2(tmp_path: Path, kind: str) ->
     else:
         db = open_db(path)
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-        db.conn.close()
+        db.close()
     before = _fingerprint(tmp_path)
     run = subprocess.run(
         [sys.executable, "-m", "quizapp.cli", "--db", str(path)],
@@ -217,7 +217,7 @@ def test_the_cli_refuses_with_a_message_and_exit_2(tmp_path: Path, kind: str) ->
 def test_a_database_in_a_read_only_folder_opens_read_only(tmp_path: Path) -> None:
     folder = tmp_path / "ro-folder"
     path = folder / "q.db"
-    open_db(path).conn.close()  # WAL mode, closed cleanly: no -wal or -shm left, none can be created
+    open_db(path).close()  # WAL mode, closed cleanly: no -wal or -shm left, none can be created
     if os.geteuid() != 0:
         folder.chmod(0o555)
     elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
@@ -225,7 +225,7 @@ def test_a_database_in_a_read_only_folder_opens_read_only(tmp_path: Path) -> Non
     try:
         db = open_db(path)
         assert is_read_only(db) and schema_version(db) == SCHEMA_VERSION
-        db.conn.close()
+        db.close()
     finally:
         if os.geteuid() != 0:
             folder.chmod(0o755)

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from rich.text import Text
-from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -263,7 +262,7 @@ class BrowseScreen(Screen[None]):
         """Build the search texts, read the states on a connection of this thread's own (sqlite3
         connections are per thread) and match `criteria`."""
         haystacks = {card_id: haystack(bank, card_id) for card_id in bank.cards}
-        db = Database(sqlite3.connect(path, timeout=5))
+        db = sqlite3.connect(path, timeout=5)
         try:
             stored = repo.card_states(db)
         finally:

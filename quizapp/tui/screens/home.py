@@ -8,10 +8,10 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from sqlite3 import Connection
 
 from rich.cells import cell_len
 from rich.text import Text
-from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -109,7 +109,7 @@ class HomeCounts:
 
 
 def count_home(
-    db: Database,
+    db: Connection,
     bank: Bank,
     settings: Settings,
     now: datetime,
@@ -253,7 +253,7 @@ class HomeScreen(Screen[None]):
             self.topic, self.tag = topic, tag
 
     def __init__(
-        self, bank: Bank, db: Database, settings: Settings, clock: Clock, kinds: tuple[str, ...]
+        self, bank: Bank, db: Connection, settings: Settings, clock: Clock, kinds: tuple[str, ...]
     ) -> None:
         super().__init__()
         self.bank, self.db, self.settings, self.clock = bank, db, settings, clock
@@ -321,7 +321,7 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-counts")
     def count_in_worker(self, path: str, settings: Settings, now: datetime, generation: int) -> None:
         """Count on a connection of this thread's own (sqlite3 connections are per thread)."""
-        db = Database(sqlite3.connect(path, timeout=5))
+        db = sqlite3.connect(path, timeout=5)
         try:
             with self._counting:
                 found = count_home(db, self.bank, settings, now, self.kinds, self.recent)

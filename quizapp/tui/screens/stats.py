@@ -9,8 +9,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from sqlite3 import Connection
 
-from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,7 +51,7 @@ class StatsCounts:
     by_topic: dict[str, stats.TopicHistory]
 
 
-def count_stats(db: Database, bank: Bank, settings: Settings, now: datetime) -> StatsCounts:
+def count_stats(db: Connection, bank: Bank, settings: Settings, now: datetime) -> StatsCounts:
     """Stats' counts from `db` (any thread, given a connection made in that thread)."""
     days = stats.HISTORY_DAYS
     return StatsCounts(
@@ -153,7 +153,7 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stats-counts")
     def count_in_worker(self, path: str, settings: Settings, now: datetime, generation: int) -> None:
         """Count on this thread's own connection (sqlite3 connections are per thread)."""
-        db = Database(sqlite3.connect(path, timeout=5))
+        db = sqlite3.connect(path, timeout=5)
         try:
             found = count_stats(db, quiz_app(self).bank, settings, now)
         finally:
@@ -241,7 +241,7 @@ class StatsScreen(Screen[None]):
             return lambda: reviews
 
         def read() -> list[review_log.LoggedReview]:
-            db = Database(sqlite3.connect(path, timeout=5))
+            db = sqlite3.connect(path, timeout=5)
             try:
                 return review_log.all_reviews(db)
             finally:
