@@ -60,7 +60,8 @@ BREAKDOWN_CHILD = """
 import json, sys, time
 from pathlib import Path
 from quizapp.content.bank import load_bank
-from quizapp.content.loader import CARD_ADAPTER, topic_files
+from quizapp.content.files import topic_files
+from quizapp.content.loader import CARD_ADAPTER
 from quizapp.content.schema import TopicHeader
 from quizapp.content.yamlpos import SafeLoader, parse
 

@@ -15,7 +15,7 @@ from quizapp import __version__
 
 if TYPE_CHECKING:
     from quizapp.content.bank import Bank
-    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.problem import Problem as LoadProblem
     from quizapp.problems.model import Problem
 
 EPILOG = """\
@@ -386,7 +386,7 @@ def _clashes(bank: Bank, paths: Sequence[Path], bank_dirs: Sequence[Path]) -> li
     """Topic and card ids of `bank` (loaded from `paths`) already taken in the bank they will join."""
     from quizapp.content.bank import load_bank
     from quizapp.content.cache import FileCache, default_cache_file
-    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.problem import Problem as LoadProblem
 
     mine = {path.resolve() for path in paths}
     # The bank they join, without the checked paths themselves (a folder may already be in QUIZAPP_CONTENT).
@@ -457,7 +457,7 @@ def unknown_topics(bank: Bank, topics: Sequence[str], command: str) -> bool:
 
 def _numeric_problems(bank: Bank) -> list[LoadProblem]:
     """Run every numeric card with a few seeds: problems a schema cannot see (params, failing formulas)."""
-    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.problem import Problem as LoadProblem
     from quizapp.content.schema import NumericCard
     from quizapp.problems.audit import card_problems
 
@@ -473,7 +473,7 @@ def _numeric_problems(bank: Bank) -> list[LoadProblem]:
 
 def _code_problems(bank: Bank) -> list[LoadProblem]:
     """Run each code card's reference (must pass) and stub (must fail) in the sandbox."""
-    from quizapp.content.loader import Problem as LoadProblem
+    from quizapp.content.problem import Problem as LoadProblem
     from quizapp.content.schema import CodeCard
     from quizapp.problems.code_check import batch_problems
 

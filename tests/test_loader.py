@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from quizapp.content.bank import Bank, load_bank
-from quizapp.content.loader import Problem, load_file
+from quizapp.content.loader import load_file
+from quizapp.content.problem import Problem
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizapp.content.cache import FileCache, Key
-from quizapp.content.loader import LoadedTopic, Problem, load_file, topic_files
+from quizapp.content.files import topic_files
+from quizapp.content.loader import LoadedTopic, load_file
+from quizapp.content.problem import Problem
 from quizapp.content.schema import Card
 
 CONTENT_ENV = "QUIZAPP_CONTENT"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 MAX_TOPIC_BYTES = 1 << 20  # 1 MiB: 60x the largest built-in topic; a hostile 1 MiB file parses in ~1-3 s
@@ -109,3 +110,41 @@ def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, 
 
 def _too_large(size: int, limit: int) -> str:
     return f"file too large: {size:,} bytes (the limit is {limit:,})"
+
+
+TOPIC_SUFFIXES = (".yaml", ".yml")
+
+
+def topic_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every topic file under `paths` (files as given, folders searched recursively), sorted.
+
+    Hidden files and folders are left out and symbolic links to folders are not followed (no loops).
+    Anything else named like a topic file is listed, whatever it is (a folder, a FIFO, a broken link):
+    `load_file` then says why it is skipped, without opening it."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(_walk(path))
+        else:
+            yield path
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:  # unlistable (permissions, removed meanwhile): nothing to load from it
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # pragma: no cover - removed meanwhile
+                continue
+            if is_folder:
+                folders.append(folder / entry.name)
+            if os.path.splitext(entry.name)[1] in TOPIC_SUFFIXES:
+                yield folder / entry.name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,24 +11,11 @@ from typing import Any, get_args
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from quizapp.content.files import NotReadable, read_regular_file
+from quizapp.content.problem import Problem
 from quizapp.content.schema import CARD_KINDS, ID_PATTERN, Card, TopicHeader
 from quizapp.content.yamlpos import Located, Path_, Position, YamlSyntaxError, clip, parse
 
 CARD_ADAPTER: TypeAdapter[Card] = TypeAdapter(Card)
-TOPIC_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the content, at a place an editor can jump to."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -55,41 +41,6 @@ class FileResult:
     problems: tuple[Problem, ...]
     skipped_cards: tuple[tuple[str, Position], ...] = ()
     source: tuple[int, int] | None = None
-
-
-def topic_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every topic file under `paths` (files as given, folders searched recursively), sorted.
-
-    Hidden files and folders are left out and symbolic links to folders are not followed (no loops).
-    Anything else named like a topic file is listed, whatever it is (a folder, a FIFO, a broken link):
-    `load_file` then says why it is skipped, without opening it."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(_walk(path))
-        else:
-            yield path
-
-
-def _walk(top: Path) -> Iterator[Path]:
-    folders = [top]
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as entries:
-                listed = list(entries)
-        except OSError:  # unlistable (permissions, removed meanwhile): nothing to load from it
-            continue
-        for entry in listed:
-            if entry.name.startswith("."):
-                continue
-            try:
-                is_folder = entry.is_dir(follow_symlinks=False)
-            except OSError:  # pragma: no cover - removed meanwhile
-                continue
-            if is_folder:
-                folders.append(folder / entry.name)
-            if os.path.splitext(entry.name)[1] in TOPIC_SUFFIXES:
-                yield folder / entry.name
 
 
 def load_file(path: Path, display: str | None = None) -> FileResult:
