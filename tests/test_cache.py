@@ -12,7 +12,9 @@ from conftest import FIXTURE_BANK
 from quizapp.content import bank as bank_module
 from quizapp.content import cache as cache_module
 from quizapp.content.bank import load_bank
+from quizapp.content import loader as loader_module
 from quizapp.content.cache import FileCache, default_cache_file
+from quizapp.content.index import FileIndex
 
 
 @pytest.fixture
@@ -26,13 +28,13 @@ def content(tmp_path: Path) -> Path:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Records every file actually parsed."""
     calls: list[Path] = []
-    real = bank_module.load_file
+    real = loader_module.load_file
 
     def counting(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
         calls.append(path)
         return real(path, display)
 
-    monkeypatch.setattr(bank_module, "load_file", counting)
+    monkeypatch.setattr(loader_module, "load_file", counting)
     return calls
 
 
@@ -101,14 +103,14 @@ def test_a_file_that_changes_while_it_is_read_is_not_cached(
     tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     beta = content / "beta.yaml"
-    real = bank_module.load_file
+    real = loader_module.load_file
 
     def changing(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
         if path == beta:  # rewritten after its key was taken, before it is read
             beta.write_text(beta.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         return real(path, display)
 
-    monkeypatch.setattr(bank_module, "load_file", changing)
+    monkeypatch.setattr(loader_module, "load_file", changing)
     cache = FileCache(tmp_path / "bank.pickle")
     load_bank([content], cache)
     assert {Path(key[1]).name for key in cache.entries} == {"alpha.yaml"}
@@ -138,22 +140,23 @@ def test_a_cache_that_cannot_be_read_or_written_is_only_a_missed_shortcut(
 
 def test_an_entry_pickle_refuses_leaves_no_file_behind(tmp_path: Path) -> None:
     cache = FileCache(tmp_path / "cache" / "bank.pickle")
-    cache.put(("/x.yaml", "x.yaml", 1, 1), lambda: None)  # type: ignore[arg-type]  # must not raise
+    index = FileIndex(None, (), (), (), (), ())
+    cache.put(("/x.yaml", "x.yaml", 1, 1), index, [lambda: None])  # type: ignore[list-item]  # must not raise
     cache.save()  # must not raise
     assert not cache.entries
     assert not (tmp_path / "cache").exists() or list((tmp_path / "cache").iterdir()) == []
 
 
-def _unpickled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Records every file result the cache unpickles."""
-    calls: list[object] = []
-    real = FileCache.get
+def _unpickled(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records every file whose cached cards are unpickled."""
+    calls: list[Path] = []
+    real = bank_module._PickledFile.cards
 
-    def counting(self: FileCache, key: cache_module.Key):  # type: ignore[no-untyped-def]
-        calls.append(key)
-        return real(self, key)
+    def counting(self: bank_module._PickledFile):  # type: ignore[no-untyped-def]
+        calls.append(self.path)
+        return real(self)
 
-    monkeypatch.setattr(FileCache, "get", counting)
+    monkeypatch.setattr(bank_module._PickledFile, "cards", counting)
     return calls
 
 
@@ -164,7 +167,7 @@ def test_find_card_unpickles_only_the_file_that_holds_the_card(
     bank = load_bank([content], FileCache(cache_file))
     unpickled = _unpickled(monkeypatch)
     assert bank_module.find_card([content], "beta-two", FileCache(cache_file)) == bank.cards["beta-two"]
-    assert len(unpickled) == 1 and unpickled[0][0].endswith("beta.yaml")  # type: ignore[index]
+    assert unpickled == [content / "beta.yaml"]
     assert bank_module.find_card([content], "no-such-card", FileCache(cache_file)) is None
     assert len(unpickled) == 1 and len(parsed) == 2  # nothing parsed, nothing else unpickled
 
@@ -211,3 +214,24 @@ def test_a_damaged_entry_is_parsed_again(tmp_path: Path, content: Path, parsed: 
     cache.save()
     assert bank_module.find_card([content], "alpha-one", FileCache(cache_file)) is not None
     assert len(parsed) == 3  # alpha parsed again, not trusted from a damaged entry
+
+
+def test_a_warm_bank_unpickles_a_files_cards_only_when_one_is_asked_for(
+    tmp_path: Path, content: Path, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    fresh = load_bank([content], FileCache(cache_file))
+    unpickled = _unpickled(monkeypatch)
+    warm = load_bank([content], FileCache(cache_file))
+    assert len(parsed) == 2 and unpickled == []
+    # everything the start needs, without a single card model
+    assert list(warm.cards) == list(fresh.cards) and len(warm.cards) == 7 and "beta-one" in warm.cards
+    assert warm.kind_of == {card_id: card.kind for card_id, card in fresh.cards.items()}
+    assert warm.tags_of == {card_id: tuple(card.tags) for card_id, card in fresh.cards.items()}
+    assert (warm.topic_of, warm.positions, warm.topics) == (fresh.topic_of, fresh.positions, fresh.topics)
+    assert warm.select(kinds=["numeric"]) == fresh.select(kinds=["numeric"]) != []
+    assert unpickled == []
+    assert warm.cards["beta-one"] == fresh.cards["beta-one"]
+    assert warm.cards["beta-two"] == fresh.cards["beta-two"]  # same file: unpickled once, above
+    assert unpickled == [content / "beta.yaml"]
+    assert dict(warm.cards) == dict(fresh.cards) and len(unpickled) == 2

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import pickle
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizapp.content.cache import FileCache, Key
+from quizapp.content.cache import Entry, FileCache, Key
 from quizapp.content.files import topic_files
-from quizapp.content.loader import LoadedTopic, load_file
+from quizapp.content.index import FileIndex, index_of
 from quizapp.content.problem import Problem
-from quizapp.content.schema import Card
+
+if TYPE_CHECKING:
+    from quizapp.content.schema import Card
 
 CONTENT_ENV = "QUIZAPP_CONTENT"
 
@@ -59,19 +63,94 @@ class Topic:
     card_ids: tuple[str, ...]
 
 
+class _PickledFile:
+    """One cached file's cards, pickled: unpickled into the bank the first time one of them is asked for.
+
+    Should the pickle not load (a damaged cache), the file is parsed again instead."""
+
+    def __init__(self, path: Path, pickled: bytes) -> None:
+        self.path, self.pickled = path, pickled
+
+    def cards(self) -> Iterable[Card]:
+        try:
+            cards: tuple[Card, ...] = pickle.loads(self.pickled)
+            return cards
+        except Exception:
+            from quizapp.content.loader import load_file
+
+            topic = load_file(self.path).topic
+            return () if topic is None else topic.cards
+
+
+class CardBodies(Mapping[str, "Card"]):
+    """The bank's cards by id, in bank order. Ids, order and count are known at once; the card models of
+    a cached file are unpickled together, the first time one of them is looked up (`bank.cards[id]`).
+
+    Reading every value (`.values()`, `.items()`) unpickles every file: screens that need only kinds or
+    tags read `Bank.kind_of` and `Bank.tags_of` instead."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Card | _PickledFile] = {}
+
+    def __getitem__(self, card_id: str) -> Card:
+        found = self._found[card_id]
+        if isinstance(found, _PickledFile):
+            for card in found.cards():
+                if self._found.get(card.id) is found:  # replacing values: safe beside a reader's loop
+                    self._found[card.id] = card
+            found = self._found[card_id]
+            if isinstance(found, _PickledFile):  # the file no longer holds it (changed, damaged cache)
+                raise KeyError(card_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._found
+
+    def add(self, card_id: str, body: Card | _PickledFile) -> None:
+        """Add a card (or the pickled file that holds it) at the end."""
+        self._found[card_id] = body
+
+
 @dataclass
 class Bank:
-    """Topics and cards by id, in bank order (files sorted by path, cards in file order)."""
+    """Topics and cards by id, in bank order (files sorted by path, cards in file order).
+
+    Everything but the card models is plain data read from the cache's indexes: `kind_of` and `tags_of`
+    answer what the start needs without unpickling a card."""
 
     topics: dict[str, Topic] = field(default_factory=dict)
-    cards: dict[str, Card] = field(default_factory=dict)
+    cards: CardBodies = field(default_factory=CardBodies)
     topic_of: dict[str, str] = field(default_factory=dict)
+    kind_of: dict[str, str] = field(default_factory=dict)
+    tags_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each card's own tags
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, tuple[Path, int, int]] = field(default_factory=dict)  # card id -> file, line, col
 
+    def add_card(
+        self,
+        card_id: str,
+        topic_id: str,
+        kind: str,
+        tags: tuple[str, ...],
+        position: tuple[Path, int, int],
+        body: Card | _PickledFile,
+    ) -> None:
+        """Add one card at the end of the bank (its topic is added by whoever adds its cards)."""
+        self.cards.add(card_id, body)
+        self.topic_of[card_id] = topic_id
+        self.kind_of[card_id] = kind
+        self.tags_of[card_id] = tags
+        self.positions[card_id] = position
+
     def card_tags(self, card_id: str) -> set[str]:
         """The card's own tags plus its topic's."""
-        return {*self.cards[card_id].tags, *self.topics[self.topic_of[card_id]].tags}
+        return {*self.tags_of[card_id], *self.topics[self.topic_of[card_id]].tags}
 
     def select(
         self,
@@ -83,9 +162,9 @@ class Bank:
         topic_set, tag_set, kind_set = set(topics), set(tags), set(kinds)
         return [
             card_id
-            for card_id, card in self.cards.items()
+            for card_id, kind in self.kind_of.items()
             if (not topic_set or self.topic_of[card_id] in topic_set)
-            and (not kind_set or card.kind in kind_set)
+            and (not kind_set or kind in kind_set)
             and (not tag_set or self.card_tags(card_id) & tag_set)
         ]
 
@@ -93,32 +172,32 @@ class Bank:
 def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
     """Load every topic file under `paths`; bad files and cards become problems, the rest loads.
 
-    With a `cache`, unchanged files are taken from it and the cache is updated."""
+    With a `cache`, unchanged files are taken from it (their cards unpickled only when first used) and the
+    cache is updated; only files that are new or changed are parsed and validated."""
     bank = Bank()
     first_topic: dict[str, tuple[int, int]] = {}
     seen: set[Key] = set()
-    skipped: list[tuple[Path, tuple[tuple[str, tuple[int, int]], ...]]] = []
+    skipped: list[tuple[Path, FileIndex]] = []
     with _gc_paused():
         for path in topic_files(paths):
             key = FileCache.key(path) if cache is not None else None  # None for a special file
-            result = cache.get(key) if cache is not None and key is not None else None
-            if result is None:
-                result = load_file(path)
+            entry = cache.get(key) if cache is not None and key is not None else None
+            cards: Sequence[Card | _PickledFile]
+            if entry is not None:
+                index, cards = entry[0], (_PickledFile(path, entry[1]),) * len(entry[0].card_ids)
+            else:
+                index, source, cards = _parse(path)
                 # Only what was parsed from exactly the bytes the key describes: never a refusal made
                 # without reading (special, too large) nor a file that changed while it was read.
-                if cache is not None and key is not None and result.source == key[2:]:
-                    cache.put(key, result)
+                if cache is not None and key is not None and source == key[2:]:
+                    cache.put(key, index, cards)
             if key is not None:
                 seen.add(key)
-            bank.problems.extend(result.problems)
-            if result.topic is not None:
-                if not _add_topic(bank, result.topic, first_topic):
-                    ids = (card.id for card in result.topic.cards)
-                    skipped.append((path, tuple(zip(ids, result.topic.card_positions, strict=True))))
-            elif result.skipped_cards:
-                skipped.append((path, result.skipped_cards))
-        for path, cards in skipped:  # after every loaded card is known
-            _check_skipped_ids(bank, path, cards)
+            bank.problems.extend(index.problems)
+            if index.topic is None or not _add_topic(bank, path, index, cards, first_topic):
+                skipped.append((path, index))
+        for path, index in skipped:  # after every loaded card is known
+            _check_skipped_ids(bank, path, index)
     if cache is not None:
         cache.keep_only(seen)
         cache.save()
@@ -129,31 +208,38 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
 def find_card(paths: Iterable[Path], card_id: str, cache: FileCache | None = None) -> Card | None:
     """`load_bank(paths, cache).cards.get(card_id)`, unpickling only the file that holds the card.
 
-    The cache's summaries (topic id, card ids) settle which file wins, as `load_bank` would: a topic id
-    already taken skips its file, and the first definition of a card id wins. When any file is missing
-    from the cache (new, changed, no cache at all), the whole bank is loaded instead, filling the cache."""
+    The cache's indexes settle which file wins, as `load_bank` would: a topic id already taken skips its
+    file, and the first definition of a card id wins. When any file is missing from the cache (new,
+    changed, no cache at all), the whole bank is loaded instead, filling the cache."""
     if cache is None:
         return load_bank(paths).cards.get(card_id)
-    summaries: list[tuple[Key, str | None, tuple[str, ...]]] = []
+    entries: list[tuple[Path, Entry]] = []
     for path in topic_files(paths):
         key = FileCache.key(path)
         if key is None:  # a special file: load_bank refuses it without reading, so it holds no card
             continue
-        summary = cache.summary(key)
-        if summary is None:
+        entry = cache.get(key)
+        if entry is None:
             return load_bank(paths, cache).cards.get(card_id)
-        summaries.append((key, *summary))
+        entries.append((path, entry))
     taken: set[str] = set()
-    for key, topic, card_ids in summaries:
-        if topic is None or topic in taken:
+    for path, (index, pickled) in entries:
+        if index.topic is None or index.topic.id in taken:
             continue
-        taken.add(topic)
-        if card_id in card_ids:
-            result = cache.get(key)
-            if result is None or result.topic is None:  # the entry didn't unpickle: load it all
-                return load_bank(paths, cache).cards.get(card_id)
-            return next(card for card in result.topic.cards if card.id == card_id)
+        taken.add(index.topic.id)
+        if card_id in index.card_ids:
+            return next((card for card in _PickledFile(path, pickled).cards() if card.id == card_id), None)
     return None
+
+
+def _parse(path: Path) -> tuple[FileIndex, tuple[int, int] | None, tuple[Card, ...]]:
+    """Parse and validate one file: its index, the (size, mtime_ns) of the bytes parsed (None when
+    nothing was read) and its cards. The loader, pydantic and PyYAML are imported only when needed."""
+    from quizapp.content.loader import load_file
+
+    result = load_file(path)
+    cards = result.topic.cards if result.topic is not None else ()
+    return index_of(result), result.source, cards
 
 
 @contextmanager
@@ -171,10 +257,10 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_skipped_ids(bank: Bank, path: Path, cards: Iterable[tuple[str, tuple[int, int]]]) -> None:
+def _check_skipped_ids(bank: Bank, path: Path, index: FileIndex) -> None:
     """Report the duplicate ids among the cards of a skipped file: fixing its topic would reveal them."""
     own: dict[str, tuple[int, int]] = {}
-    for card_id, (line, col) in cards:
+    for card_id, (line, col) in zip(index.card_ids, index.positions, strict=True):
         if card_id in own:
             first_line, first_col = own[card_id]
             where = f"first defined at {path}:{first_line}:{first_col}"
@@ -189,40 +275,44 @@ def _check_skipped_ids(bank: Bank, path: Path, cards: Iterable[tuple[str, tuple[
 
 def _add_topic(
     bank: Bank,
-    loaded: LoadedTopic,
+    path: Path,
+    index: FileIndex,
+    bodies: Sequence[Card | _PickledFile],
     first_topic: dict[str, tuple[int, int]],
 ) -> bool:
-    """Add the topic and its cards; False (and a problem) when its topic id is already taken."""
-    header, shown = loaded.header, str(loaded.path)
-    if header.topic in bank.topics:
-        other = bank.topics[header.topic].path
-        other_line, other_col = first_topic[header.topic]
-        line, col = loaded.position
+    """Add the file's topic and cards; False (and a problem) when its topic id is already taken."""
+    topic = index.topic
+    assert topic is not None
+    shown = str(path)
+    if topic.id in bank.topics:
+        other = bank.topics[topic.id].path
+        other_line, other_col = first_topic[topic.id]
+        line, col = topic.position
         message = (
-            f"duplicate topic id `{header.topic}`: first defined at {other}:{other_line}:{other_col};"
+            f"duplicate topic id `{topic.id}`: first defined at {other}:{other_line}:{other_col};"
             " file skipped"
         )
         bank.problems.append(Problem(shown, line, col, message))
         return False
-    first_topic[header.topic] = loaded.position
+    first_topic[topic.id] = topic.position
     kept: list[str] = []
-    for card, (line, col) in zip(loaded.cards, loaded.card_positions, strict=True):
-        if card.id in bank.cards:
-            other_path, other_line, other_col = bank.positions[card.id]
-            message = f"duplicate card id `{card.id}`: first defined at {other_path}:{other_line}:{other_col}"
+    for card_id, kind, tags, (line, col), body in zip(
+        index.card_ids, index.kinds, index.tags, index.positions, bodies, strict=True
+    ):
+        if card_id in bank.cards:
+            other_path, other_line, other_col = bank.positions[card_id]
+            message = f"duplicate card id `{card_id}`: first defined at {other_path}:{other_line}:{other_col}"
             bank.problems.append(Problem(shown, line, col, message))
             continue
-        bank.cards[card.id] = card
-        bank.topic_of[card.id] = header.topic
-        bank.positions[card.id] = (loaded.path, line, col)
-        kept.append(card.id)
-    bank.topics[header.topic] = Topic(
-        id=header.topic,
-        title=header.title,
-        summary=header.summary,
-        tags=tuple(header.tags),
-        references=tuple(header.references),
-        path=loaded.path,
+        bank.add_card(card_id, topic.id, kind, tags, (path, line, col), body)
+        kept.append(card_id)
+    bank.topics[topic.id] = Topic(
+        id=topic.id,
+        title=topic.title,
+        summary=topic.summary,
+        tags=topic.tags,
+        references=topic.references,
+        path=path,
         card_ids=tuple(kept),
     )
     return True

@@ -4,32 +4,34 @@ An entry is keyed by the file's resolved path, size and modification time; the w
 when quizapp's content code or pydantic changes. It lives in the user's cache folder and is only ever
 a shortcut: any failure to read or write it falls back to loading the files.
 
-Each entry holds a lean summary (the file's topic id and card ids) next to the file's result pickled on
-its own, so one card can be found without unpickling every file (`quizapp check`)."""
+Each entry holds the file's lean index (`FileIndex`: plain data, no pydantic) next to its cards pickled
+on their own: the app starts from the indexes alone, and a file's cards are unpickled when one of them
+is first needed (`quizapp check` unpickles one file)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pydantic
 from platformdirs import user_cache_dir
 
 from quizapp.content.files import read_regular_file
+from quizapp.content.index import FileIndex
 
 if TYPE_CHECKING:
-    from quizapp.content.loader import FileResult
+    from quizapp.content.schema import Card
 
 CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
 Key = tuple[str, str, int, int]
-Summary = tuple[str | None, tuple[str, ...]]  # topic id (None: no usable topic), card ids in file order
-Entry = tuple[Summary, bytes]  # the summary and the pickled FileResult
+Entry = tuple[FileIndex, bytes]  # the file's index and its cards (a tuple of models), pickled
 MAX_CACHE_BYTES = 512 << 20  # far above any real bank's cache; a larger file is ignored, not read
 
 
@@ -43,13 +45,26 @@ def default_cache_file(environ: dict[str, str] | None = None) -> Path | None:
     return folder / "bank.pickle"
 
 
+CODE_FILES = ("schema.py", "expressions.py", "files.py", "loader.py", "yamlpos.py", "problem.py", "index.py")
+
+
 def code_fingerprint() -> str:
-    """Changes whenever the code that turns YAML into models may have changed."""
+    """Changes whenever the code that turns YAML into models, or pydantic, may have changed.
+
+    pydantic's version is read from its `version.py` without importing it (that import alone is ~25 ms
+    of a start that needs no model); `importlib.metadata` would cost 40 ms."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(pydantic.VERSION.encode())  # not importlib.metadata: 40 ms at start-up
-    for name in ("schema.py", "expressions.py", "files.py", "loader.py", "yamlpos.py", "cache.py"):
-        digest.update((here / name).read_bytes())
+    digest = hashlib.sha256()
+    for file in (*(here / name for name in (*CODE_FILES, "cache.py")), _pydantic_version_file()):
+        digest.update(file.read_bytes() if file is not None else b"no pydantic")
     return digest.hexdigest()[:16]
+
+
+def _pydantic_version_file() -> Path | None:
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or spec.origin is None:  # pragma: no cover - pydantic is a dependency
+        return None
+    return Path(spec.origin).parent / "version.py"
 
 
 class FileCache:
@@ -89,37 +104,25 @@ class FileCache:
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop, from resolve()
             return None
 
-    def summary(self, key: Key) -> Summary | None:
-        """The topic id and card ids stored for `key`, if any, without unpickling the file's result."""
+    def get(self, key: Key) -> Entry | None:
+        """The index and pickled cards stored for `key`, if any (nothing is unpickled here)."""
         entry = self.entries.get(key)
-        return None if entry is None else entry[0]
-
-    def get(self, key: Key) -> FileResult | None:
-        """The stored result for `key`, if any; an entry that no longer unpickles is dropped."""
-        entry = self.entries.get(key)
-        if entry is None:
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], FileIndex)):
             return None
-        try:
-            result: FileResult = pickle.loads(entry[1])
-        except Exception:  # a class renamed under an unchanged fingerprint, a damaged entry: parse again
-            del self.entries[key]
-            self.dirty = True
-            return None
-        return result
+        return entry
 
-    def put(self, key: Key, result: FileResult) -> None:
-        """Remember `result` for `key`; a result pickle refuses is simply not cached."""
+    def put(self, key: Key, index: FileIndex, cards: Sequence[Card]) -> None:
+        """Remember `index` and `cards` for `key`; anything pickle refuses is simply not cached."""
         try:
-            topic = result.topic
-            summary: Summary = (
-                (topic.header.topic, tuple(card.id for card in topic.cards))
-                if topic is not None
-                else (None, ())
-            )
-            self.entries[key] = (summary, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        except Exception:  # anything pickle refuses: this file is parsed again next time
+            self.entries[key] = (index, pickle.dumps(tuple(cards), protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # this file is parsed again next time
             return
         self.dirty = True
+
+    def forget(self, key: Key) -> None:
+        """Drop the entry for `key` (its cards would not unpickle)."""
+        if self.entries.pop(key, None) is not None:
+            self.dirty = True
 
     def keep_only(self, keys: set[Key]) -> None:
         """Forget entries for files that are gone or changed."""

@@ -112,7 +112,7 @@ class QuizApp(App[None]):
         report_problems(self, self.settings.keymap)
         if self.initial_study is not None:
             self.start_study(self.initial_study)
-        if any(card.kind == "numeric" for card in self.bank.cards.values()):
+        if "numeric" in self.bank.kind_of.values():
             self.call_after_refresh(self.warm_libraries)
 
     async def action_quit(self) -> None:
