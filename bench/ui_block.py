@@ -47,8 +47,8 @@ def fake_bank(ids: list[str], topics: list[str]) -> Bank:
     bank = Bank()
     by_topic: dict[str, list[str]] = {}
     for card_id, topic in zip(ids, topics, strict=True):
-        bank.cards[card_id] = SimpleNamespace(id=card_id, kind="flashcard", tags=())  # type: ignore[assignment]
-        bank.topic_of[card_id] = topic
+        body = SimpleNamespace(id=card_id, kind="flashcard", tags=())
+        bank.add_card(card_id, topic, "flashcard", (), (Path(f"{topic}.yaml"), 1, 1), body)  # type: ignore[arg-type]
         by_topic.setdefault(topic, []).append(card_id)
     for topic, card_ids in by_topic.items():
         bank.topics[topic] = Topic(topic, topic.title(), "", (), (), Path(f"{topic}.yaml"), tuple(card_ids))
@@ -118,8 +118,8 @@ def copied_bank(copies: int) -> Bank:
         for card_id in topic.card_ids:
             for n in range(1, copies + 1):
                 new_id = card_id if n == 1 else f"{card_id}~{n}"
-                big.cards[new_id] = bank.cards[card_id].model_copy(update={"id": new_id})
-                big.topic_of[new_id] = topic_id
+                card = bank.cards[card_id].model_copy(update={"id": new_id})
+                big.add_card(new_id, topic_id, card.kind, tuple(card.tags), bank.positions[card_id], card)
                 ids.append(new_id)
         big.topics[topic_id] = replace(topic, card_ids=tuple(ids))
     return big

@@ -262,9 +262,7 @@ class HomeScreen(Screen[None]):
         self.counted = False  # True once the store's counts are shown (until then: a loading state)
         self._generation = 0  # of the latest count asked for; older results are dropped
         self._counting = threading.Lock()  # one count at a time uses `recent`
-        self.has_tags = any(topic.tags for topic in bank.topics.values()) or any(
-            card.tags for card in bank.cards.values()
-        )
+        self.has_tags = any(topic.tags for topic in bank.topics.values()) or any(bank.tags_of.values())
 
     @property
     def current_settings(self) -> Settings:
@@ -337,7 +335,7 @@ class HomeScreen(Screen[None]):
         """The topics and their sizes (from the bank) while the store is counted."""
         rows = []
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
-            total = sum(self.bank.cards[c].kind in self.kinds for c in topic.card_ids)
+            total = sum(self.bank.kind_of[c] in self.kinds for c in topic.card_ids)
             rows.append(TableRow(topic_id, topic.title, ("…", "…", str(total), "…")))
         self.query_one("#topics", TopicTable).show(rows)
         self.query_one("#home-progress", Static).update("[b]Today[/b] counting…")
