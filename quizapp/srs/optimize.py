@@ -7,11 +7,17 @@ last rating the model must predict. Items are ordered by the time of that last r
 80% fit the parameters and the latest 20% judge them (a time-series split), against fsrs's defaults on
 the same held-out reviews. The parameters kept are fitted on everything.
 
-The Rust module is imported inside the functions that need it: never on the app's start path."""
+The Rust module is imported inside the functions that need it: never on the app's start path.
+
+`python -m quizapp.srs.optimize` measures the fit of a whole log in a process of its own (Stats runs it:
+pure-Python item building over every review would hold the UI process's GIL for seconds)."""
 
 from __future__ import annotations
 
+import json
 import math
+import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -223,3 +229,41 @@ def optimize(found: Items, progress: Progress | None = None) -> Optimized:
     parameters = fit(items)
     say(4, STEPS, "done")
     return Optimized(found.reviews, found.cards, len(items), len(test), default, fitted, parameters)
+
+
+@dataclass(frozen=True)
+class LogFit:
+    """How well parameters predict a whole log (in-sample), over how many predicted reviews."""
+
+    fit: Fit
+    predicted: int
+
+
+def measure_log(db_path: str, parameters: Sequence[float] | None, starts_at: int) -> LogFit:
+    """The fit of `parameters` (fsrs's defaults when None) over every review in the database file.
+    Raises NotEnoughReviews when no review can be predicted."""
+    from quizapp.store.review_log import all_reviews
+
+    db = sqlite3.connect(db_path, timeout=5)
+    try:
+        reviews = all_reviews(db)
+    finally:
+        db.close()
+    items = review_items(reviews, starts_at).items
+    return LogFit(evaluate(items, parameters or default_parameters()), len(items))
+
+
+def main() -> None:
+    """The process Stats runs: a JSON request {"db", "parameters", "day_starts_at"} on stdin, a JSON
+    answer on stdout: {"log_loss", "rmse", "predicted"}, or {"error"} when there is too little to judge."""
+    request = json.load(sys.stdin)
+    try:
+        found = measure_log(request["db"], request["parameters"], request["day_starts_at"])
+    except NotEnoughReviews as error:
+        json.dump({"error": str(error)}, sys.stdout)
+        return
+    json.dump({**found.fit.to_json(), "predicted": found.predicted}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

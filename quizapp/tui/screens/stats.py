@@ -5,11 +5,16 @@ Everything is counted by SQL over the review log (quizapp.store.history) in stud
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sqlite3
-from collections.abc import Callable
+import sys
+from asyncio.subprocess import PIPE
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from sqlite3 import Connection
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from quizapp.content.bank import Bank
 from quizapp.settings import Settings
 from quizapp.srs import stats
-from quizapp.srs.optimize import MIN_ITEMS, STEPS, NotEnoughReviews, Optimized
+from quizapp.srs.optimize import MIN_ITEMS, STEPS, Optimized
 from quizapp.store import review_log
 from quizapp.store.db import database_file, is_read_only
 from quizapp.tui.base import quiz_app
@@ -228,8 +233,12 @@ class StatsScreen(Screen[None]):
             caption.update(self.fit_text)
             return
         self.fit_key, self.fit_text = key, None
+        path = database_file(app.db)
+        if path is None:  # in memory: nothing a process of its own could read
+            caption.update(f"{head} · the fit is measured on a database file only")
+            return
         caption.update(f"{head} · measuring the fit…")
-        self.measure_fit(self.log_reader(), head)
+        self.measure_fit(path, app.settings.fsrs_parameters, app.settings.day_starts_at, head)
 
     def log_reader(self) -> Callable[[], list[review_log.LoggedReview]]:
         """Read the whole log from a worker: on a connection of its own (sqlite3 connections are per
@@ -249,22 +258,25 @@ class StatsScreen(Screen[None]):
 
         return read
 
-    @work(thread=True, exclusive=True, group="stats-fit")
-    def measure_fit(self, read: Callable[[], list[review_log.LoggedReview]], head: str) -> None:
-        """Log loss and RMSE of the parameters in use over every predicted review (in-sample)."""
-        from quizapp.srs.optimize import default_parameters, evaluate, review_items
-
-        settings = quiz_app(self).settings
-        found = review_items(read(), settings.day_starts_at)
+    @work(exclusive=True, group="stats-fit", description="measure the FSRS fit")
+    async def measure_fit(self, path: str, parameters: list[float] | None, starts_at: int, head: str) -> None:
+        """Log loss and RMSE of the parameters in use over every predicted review (in-sample), measured
+        by `python -m quizapp.srs.optimize` in a process of its own: building the items is pure Python
+        over every review, and in a thread it would hold the GIL (and block the UI) for seconds. A new
+        measurement, leaving Stats or quitting cancels this worker, which kills the process."""
+        request = json.dumps({"db": path, "parameters": parameters, "day_starts_at": starts_at})
         try:
-            fit = evaluate(found.items, settings.fsrs_parameters or default_parameters())
-        except NotEnoughReviews as error:
-            self.post_message(self.FitShown(f"{head} · {error}"))
+            answer = await fit_in_process(request.encode(), FIT_COMMAND)
+        except FitFailed as error:
+            self.post_message(self.FitShown(f"{head} · the fit could not be measured ({error})"))
+            return
+        if "error" in answer:
+            self.post_message(self.FitShown(f"{head} · {answer['error']}"))
             return
         self.post_message(
             self.FitShown(
-                f"{head} · log loss {fit.log_loss:.3f}, RMSE {fit.rmse:.1%} over "
-                f"{len(found.items):,} predicted reviews"
+                f"{head} · log loss {answer['log_loss']:.3f}, RMSE {answer['rmse']:.1%} over "
+                f"{answer['predicted']:,} predicted reviews"
             )
         )
 
@@ -325,6 +337,35 @@ class StatsScreen(Screen[None]):
         app.apply_settings(app.settings.model_copy(update={"fsrs_parameters": None}))
         app.notify("fsrs's default parameters are in use again.", title="FSRS parameters")
         self.show_fit()
+
+
+class FitFailed(RuntimeError):
+    """The fit process failed or answered nonsense; the message says how, in a few words."""
+
+
+FIT_COMMAND = (sys.executable, "-m", "quizapp.srs.optimize")
+
+
+async def fit_in_process(request: bytes, command: Sequence[str] = FIT_COMMAND) -> dict[str, Any]:
+    """Run `command` with `request` on its stdin and return its JSON answer. Cancelled, it kills the
+    process first (no orphan keeps working after Stats closes or the app quits)."""
+    process = await asyncio.create_subprocess_exec(*command, stdin=PIPE, stdout=PIPE, stderr=PIPE)
+    try:
+        out, err = await process.communicate(request)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await asyncio.shield(process.wait())
+    if process.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise FitFailed(lines[-1] if lines else f"exit status {process.returncode}")
+    try:
+        answer = json.loads(out)
+    except ValueError:
+        raise FitFailed("no answer") from None
+    if not isinstance(answer, dict):
+        raise FitFailed("no answer")
+    return answer
 
 
 def _cells(found: stats.TopicHistory) -> tuple[str, ...]:

@@ -1,0 +1,115 @@
+"""Stats with a large log: the fit line is measured in a process of its own (killed when Stats closes or
+the app quits), and its failures are a plain message."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURE_BANK, NOW
+
+from quizapp.settings import Settings
+from quizapp.store import repo
+from quizapp.store.db import open_db
+from quizapp.store.repo import CardState, Review
+from quizapp.tui.app import QuizApp, make_app
+from quizapp.tui.screens import stats as stats_module
+from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.screens.stats import StatsScreen
+
+SIZE = (100, 30)
+DAY = timedelta(days=1)
+SLEEPER = (sys.executable, "-c", "import time; time.sleep(60)")
+
+
+def _app(tmp_path: Path) -> QuizApp:
+    return make_app([FIXTURE_BANK], tmp_path / "q.db", Settings(), now=NOW, seed=7)
+
+
+def _log(tmp_path: Path, days: int = 3) -> None:
+    """A few reviews of one card on separate days (enough for the fit line once MIN_ITEMS is 1)."""
+    db = open_db(tmp_path / "q.db")
+    for k in range(days, 0, -1):
+        at = NOW - k * DAY
+        before = repo.get_card(db, "alpha-one")
+        after = CardState("alpha-one", "alpha", "flashcard", 2, None, 5.0, 5.0, at + DAY, at)
+        repo.record_review(db, before, after, Review("alpha-one", at, 3, 1000))
+    db.close()
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The processes Stats starts, in order (the fit line needs just one review here)."""
+    monkeypatch.setattr(stats_module, "MIN_ITEMS", 1)
+    found: list[Any] = []
+    real = asyncio.create_subprocess_exec
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        process = await real(*args, **kwargs)
+        found.append(process)
+        return process
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", spy)
+    return found
+
+
+async def _until(condition: Any) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def _fit_caption(app: QuizApp) -> str:
+    return str(app.screen.query_one("#fit-caption").render())
+
+
+async def test_the_fit_is_measured_in_another_process(tmp_path: Path, spawned: list[Any]) -> None:
+    _log(tmp_path)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await _until(lambda: "log loss" in _fit_caption(app))
+        assert "default FSRS parameters · log loss" in _fit_caption(app)
+        assert "over 2 predicted reviews" in _fit_caption(app)  # the first review predicts nothing
+    assert [p.returncode for p in spawned] == [0]
+
+
+async def test_leaving_stats_kills_the_fit_process(
+    tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats_module, "FIT_COMMAND", SLEEPER)
+    _log(tmp_path)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await _until(lambda: spawned)
+        assert "measuring the fit…" in _fit_caption(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await _until(lambda: spawned[0].returncode is not None)
+        await pilot.press("s")  # a second open measures afresh, in a new process
+        await _until(lambda: len(spawned) == 2)
+    await _until(lambda: spawned[1].returncode is not None)  # quitting killed it too
+    assert all(p.returncode < 0 for p in spawned)  # killed, not finished
+
+
+async def test_a_failed_fit_is_a_plain_message(
+    tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats_module, "FIT_COMMAND", (sys.executable, "-c", "raise SystemExit('no luck')"))
+    _log(tmp_path)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await _until(lambda: "could not" in _fit_caption(app))
+        assert "the fit could not be measured (no luck)" in _fit_caption(app)
+        assert isinstance(app.screen, StatsScreen)
+        monkeypatch.setattr(stats_module, "FIT_COMMAND", (sys.executable, "-c", "print('[1, 2]')"))
+        await pilot.press("escape", "a", "space", "3", "escape", "s")  # a new grade: measured again
+        await _until(lambda: "no answer" in _fit_caption(app))
