@@ -28,6 +28,9 @@ from quizapp.tui.screens.home import HomeScreen
 from quizapp.wording import plural
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric", "code")
+# Importing scikit-learn in a thread still holds the GIL most of the time: started at the first refresh
+# it slowed Home's first frame by ~25 ms, so it starts a second later, once Home is on screen.
+WARM_AFTER_S = 1.0
 
 # Screens opened by name (keys on Home, the command palette); imported on first use, not at start-up.
 SCREENS_BY_NAME: dict[str, str] = {
@@ -63,7 +66,7 @@ class StudyFilter:
 class QuizApp(App[None]):
     """quizapp's TUI."""
 
-    CSS_PATH = ["app.tcss", "widgets/code_exercise.tcss"]
+    CSS_PATH = ["app.tcss", "stats.tcss", "widgets/code_exercise.tcss"]  # stats.tcss: Home and Stats
     TITLE = "quizapp"
     COMMANDS = App.COMMANDS | {QuizCommands}
     BINDINGS = [
@@ -113,7 +116,7 @@ class QuizApp(App[None]):
         if self.initial_study is not None:
             self.start_study(self.initial_study)
         if "numeric" in self.bank.kind_of.values():
-            self.call_after_refresh(self.warm_libraries)
+            self.set_timer(WARM_AFTER_S, self.warm_libraries)
 
     async def action_quit(self) -> None:
         """Quit; while a grade still waits for the database's lock, ask first instead of losing it."""
