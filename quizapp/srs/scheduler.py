@@ -6,13 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from sqlite3 import Connection
-
-import fsrs
+from typing import TYPE_CHECKING
 
 from quizapp.settings import Settings
 from quizapp.store import repo
 from quizapp.store.db import write_transaction
 from quizapp.store.repo import CardState, Review
+
+if TYPE_CHECKING:
+    import fsrs
 
 Clock = Callable[[], datetime]
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -33,7 +35,9 @@ def study_day_start(now: datetime, starts_at_hour: int, tz: tzinfo | None = None
 
 
 def make_scheduler(settings: Settings) -> fsrs.Scheduler:
-    """The fsrs Scheduler for these settings."""
+    """The fsrs Scheduler for these settings. fsrs is imported here, at the first grade, not at start."""
+    import fsrs
+
     parameters = settings.fsrs_parameters or fsrs.scheduler.DEFAULT_PARAMETERS  # fitted: `quizapp optimize`
     return fsrs.Scheduler(parameters=parameters, desired_retention=settings.desired_retention)
 
@@ -50,6 +54,8 @@ def next_state(
     leech_lapses: int,
 ) -> CardState:
     """The card's state after `rating` at `now`; a lapse past the threshold makes it a suspended leech."""
+    import fsrs
+
     now = now.astimezone(UTC)
     if before is None or before.state == repo.NEW:  # never reviewed, or reset to new
         card = fsrs.Card(card_id=0, due=now)  # an explicit id: fsrs sleeps 1 ms to invent one
@@ -97,9 +103,26 @@ class Reviewer:
     """Grades cards into the store and remembers this session's grades for undo."""
 
     def __init__(self, db: Connection, settings: Settings, clock: Clock = utcnow) -> None:
-        self.db, self.settings, self.clock = db, settings, clock
-        self.scheduler = make_scheduler(settings)
+        self.db, self.clock = db, clock
+        self.settings = settings
         self._undo_stack: list[int] = []
+
+    @property
+    def settings(self) -> Settings:
+        """The settings grades follow; setting them makes the next grade use a new scheduler."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self._scheduler: fsrs.Scheduler | None = None
+
+    @property
+    def scheduler(self) -> fsrs.Scheduler:
+        """The fsrs Scheduler for the current settings, made at the first grade (fsrs costs ~12 ms)."""
+        if self._scheduler is None:
+            self._scheduler = make_scheduler(self._settings)
+        return self._scheduler
 
     def grade(
         self,

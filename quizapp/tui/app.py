@@ -20,7 +20,7 @@ from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
 from quizapp.settings import Settings, save_settings
 from quizapp.srs.queue import StudyQueue
-from quizapp.srs.scheduler import Clock, Reviewer, make_scheduler, utcnow
+from quizapp.srs.scheduler import Clock, Reviewer, utcnow
 from quizapp.store.db import checkpoint, database_file, is_read_only, open_db
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.keymap import keep_footer_order, report_problems
@@ -147,8 +147,7 @@ class QuizApp(App[None]):
     def apply_settings(self, settings: Settings, *, save: bool = True) -> None:
         """Use `settings` from now on (scheduling, limits, theme, keys) and, by default, save them."""
         self.settings = settings
-        self.reviewer.settings = settings
-        self.reviewer.scheduler = make_scheduler(settings)
+        self.reviewer.settings = settings  # and so its scheduler
         self.use_theme(settings.theme)
         self.set_keymap(settings.keymap)
         if save:
