@@ -21,7 +21,7 @@ from quizapp.store import repo
 from quizapp.store.db import open_db
 from quizapp.tui.app import QuizApp, make_app
 from quizapp.tui.screens import browse
-from quizapp.tui.screens.browse import BrowseScreen, CardStatus, Criteria, haystack, match_cards
+from quizapp.tui.screens.browse import BrowseScreen, CardStatus, Catalog, Criteria, match_cards
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.study import StudyScreen
@@ -132,11 +132,11 @@ async def test_search_narrows_the_table_as_you_type(tmp_path: Path) -> None:
 
 def test_search_words_cover_ids_texts_options_tags_and_topic_titles(tmp_path: Path) -> None:
     app = _app(tmp_path, extra=True)
-    hay = {card_id: haystack(app.bank, card_id) for card_id in app.bank.cards}
+    catalog = Catalog.of(app.bank)
     statuses = {card_id: CardStatus("new") for card_id in app.bank.cards}
 
     def found(text: str) -> list[str]:
-        return match_cards(app.bank, hay, statuses, Criteria(tuple(text.lower().split())))
+        return match_cards(catalog, statuses, Criteria(tuple(text.lower().split())))
 
     assert found("omicron") == ["alpha-three"]  # an option's text
     assert found("short o") == ["alpha-three"]  # an option's why
@@ -408,8 +408,8 @@ async def test_a_large_bank_loads_in_a_worker_and_fills_the_table_in_batches(
     fills: list[tuple[int, str]] = []  # (rows in the table, border title) after each batch
     fill = BrowseScreen._fill
 
-    def counted(screen: BrowseScreen, filling: int, start: int, update: bool) -> None:
-        fill(screen, filling, start, update)
+    def counted(screen: BrowseScreen, filling: int, start: int) -> None:
+        fill(screen, filling, start)
         table = screen.query_one("#browse-cards", DataTable)
         fills.append((table.row_count, str(table.border_title)))
 

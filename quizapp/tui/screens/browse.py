@@ -3,10 +3,9 @@ variant of a numeric one on demand), and act on it: suspend or unsuspend, reset 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select
+from textual.worker import get_current_worker
 
 from quizapp.content.bank import Bank
 from quizapp.content.schema import CARD_KINDS, Card, ChoiceCard, CodeCard, Flashcard, NumericCard
@@ -31,6 +31,7 @@ from quizapp.store.pending import PendingWrites
 from quizapp.tui.app import STUDYABLE_KINDS
 from quizapp.tui.base import app_pending_writes, quiz_app
 from quizapp.tui.screens.confirm import ConfirmScreen
+from quizapp.tui.widgets.card_table import CardTable
 from quizapp.tui.widgets.preview import CardPreview
 
 ANY = "*"  # the "any" choice of every filter
@@ -39,11 +40,12 @@ STATES = ("new", "learning", "review", "suspended", "leech")
 LEARNING_STATES = (1, 3)  # learning, relearning
 COLUMNS = ("card", "state", "due", "kind", "topic")  # the table's column keys, left to right
 ID_WIDTH = 24  # the card column; longer ids end in "…" (the preview shows them whole)
-INLINE_CARDS = 300  # a bank this small is read on the UI thread (a few ms): no loading state to flash
+INLINE_CARDS = 300  # a bank this small is read and matched on the UI thread (a few ms): no loading state
 FIRST_ROWS = 60  # rows added to the table at once (more than a screenful) ...
-BATCH_ROWS = 40  # ... then this many at a time (a row costs ~0.5 ms to add and as much to measure) ...
+BATCH_ROWS = 40  # ... then this many at a time (a row costs ~0.1 ms to add and measure) ...
 FILL_BUDGET = 0.015  # ... while a tick has spent less than this many seconds adding rows ...
 FILL_PAUSE = 0.005  # ... ticks this long apart, so the table measures each batch and keys are handled
+AHEAD = 60  # the table holds this many rows past the cursor or the bottom of the view, not the whole list
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,19 @@ class CardStatus:
         return not self.suspended and self.state == wanted
 
 
-def statuses_of(bank: Bank, stored: Mapping[str, repo.CardState]) -> dict[str, CardStatus]:
+def statuses_of(card_ids: Iterable[str], stored: Mapping[str, repo.CardState]) -> dict[str, CardStatus]:
     """Every card's status, from the stored states (a card without one is new)."""
-    return {card_id: CardStatus.of(stored.get(card_id)) for card_id in bank.cards}
+    return {card_id: CardStatus.of(stored.get(card_id)) for card_id in card_ids}
+
+
+def read_statuses(card_ids: Iterable[str], path: str) -> dict[str, CardStatus]:
+    """The cards' statuses, read on a connection of the calling thread's own (sqlite3 connections are per
+    thread: a worker can't use the app's)."""
+    db = sqlite3.connect(path, timeout=5)
+    try:
+        return statuses_of(card_ids, repo.card_states(db))
+    finally:
+        db.close()
 
 
 def haystack(bank: Bank, card_id: str) -> str:
@@ -109,6 +121,41 @@ def haystack(bank: Bank, card_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Catalog:
+    """What search and the filters read of every card, in bank order: built once, off the UI thread for a
+    large bank, so that matching never reads (nor, in a lazy bank, unpickles) a card's body again."""
+
+    haystacks: dict[str, str]
+    kinds: dict[str, str]
+    tags: dict[str, frozenset[str]]  # the card's own and its topic's
+    topic_of: Mapping[str, str]
+
+    @classmethod
+    def of(cls, bank: Bank) -> Catalog:
+        """Read every card of `bank` (about 0.1 s for 10,000 cards)."""
+        haystacks: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        tags: dict[str, frozenset[str]] = {}
+        for card_id in bank.cards:
+            haystacks[card_id] = haystack(bank, card_id)
+            kinds[card_id] = bank.cards[card_id].kind
+            tags[card_id] = frozenset(bank.card_tags(card_id))
+        return cls(haystacks, kinds, tags, bank.topic_of)
+
+    def __len__(self) -> int:
+        return len(self.haystacks)
+
+    def tag_names(self) -> list[str]:
+        """Every tag of any card, sorted."""
+        return sorted(frozenset().union(*self.tags.values()))
+
+    def kind_names(self) -> list[str]:
+        """The kinds of card there are, in CARD_KINDS order."""
+        present = set(self.kinds.values())
+        return [kind for kind in CARD_KINDS if kind in present]
+
+
+@dataclass(frozen=True)
 class Criteria:
     """What to show: every search word must occur in a card's haystack; ANY disables a filter."""
 
@@ -119,19 +166,18 @@ class Criteria:
     state: str = ANY
 
 
-def match_cards(
-    bank: Bank, haystacks: dict[str, str], statuses: dict[str, CardStatus], criteria: Criteria
-) -> list[str]:
+def match_cards(catalog: Catalog, statuses: Mapping[str, CardStatus], criteria: Criteria) -> list[str]:
     """Ids of the cards meeting `criteria`, in bank order (about 1 ms for 700 cards)."""
-    c = criteria
+    c = catalog
+    want = criteria
     return [
         card_id
-        for card_id, card in bank.cards.items()
-        if (c.topic == ANY or bank.topic_of[card_id] == c.topic)
-        and (c.kind == ANY or card.kind == c.kind)
-        and (c.tag == ANY or c.tag in bank.card_tags(card_id))
-        and statuses[card_id].matches(c.state)
-        and all(word in haystacks[card_id] for word in c.words)
+        for card_id, text in c.haystacks.items()
+        if (want.topic == ANY or c.topic_of[card_id] == want.topic)
+        and (want.kind == ANY or c.kinds[card_id] == want.kind)
+        and (want.tag == ANY or want.tag in c.tags[card_id])
+        and statuses[card_id].matches(want.state)
+        and all(word in text for word in want.words)
     ]
 
 
@@ -176,39 +222,47 @@ class BrowseScreen(Screen[None]):
             self.card_id, self.seed, self.problem, self.error = card_id, seed, problem, error
 
     class SearchDone(Message):
-        """The cards matching `criteria`, the search as typed when search number `generation` started."""
-
-        def __init__(self, generation: int, criteria: Criteria, card_ids: list[str]) -> None:
-            super().__init__()
-            self.generation, self.criteria, self.card_ids = generation, criteria, card_ids
-
-    class Loaded(Message):
-        """A worker built the search texts and read the states, and matched `criteria` with them."""
+        """The cards matching `criteria`, the search as typed when search number `generation` started; the
+        cursor goes to `keep` (None: the selected card), else to the same row (`stay`) or the first."""
 
         def __init__(
-            self,
-            haystacks: dict[str, str],
-            statuses: dict[str, CardStatus],
-            criteria: Criteria,
-            card_ids: list[str],
+            self, generation: int, criteria: Criteria, card_ids: list[str], keep: str | None, stay: bool
         ) -> None:
             super().__init__()
-            self.haystacks, self.statuses, self.criteria, self.card_ids = (
-                haystacks, statuses, criteria, card_ids
-            )  # fmt: skip
+            self.generation, self.criteria, self.card_ids = generation, criteria, card_ids
+            self.keep, self.stay = keep, stay
+
+    class Loaded(Message):
+        """A worker read the cards and their states, and matched `criteria` with them."""
+
+        def __init__(
+            self, catalog: Catalog, statuses: dict[str, CardStatus], criteria: Criteria, card_ids: list[str]
+        ) -> None:
+            super().__init__()
+            self.catalog, self.statuses, self.criteria, self.card_ids = catalog, statuses, criteria, card_ids
+
+    class StatusesRead(Message):
+        """A worker read every card's state again (back from a study session)."""
+
+        def __init__(self, statuses: dict[str, CardStatus]) -> None:
+            super().__init__()
+            self.statuses = statuses
 
     def __init__(self, card_id: str | None = None) -> None:
         super().__init__()
         self.initial_card = card_id
         self.selected: str | None = None  # the card in the preview
-        self.shown: list[str] = []  # card ids in the table, in bank order
+        self.shown: list[str] = []  # card ids of the list, in bank order (the table holds the first ones)
         self.statuses: dict[str, CardStatus] = {}
-        self.haystacks: dict[str, str] = {}
+        self.catalog: Catalog | None = None  # None while a worker reads the cards
         self.generation = 0  # bumped by every change of the search or the filters
         self.applied = Criteria()  # what the table shows
+        self.asked = Criteria()  # what the last match was asked for (its result may be on its way)
         self.variant_for: tuple[str, int] | None = None  # (card id, seed) of the variant last asked for
         self._writes: PendingWrites | None = None
         self._filling = 0  # bumped by every new list: a fill still adding rows of an older one stops
+        self._fill_busy = False  # a fill is adding rows on later ticks
+        self._wanted = 0  # rows of `shown` the table should hold (more as the cursor or view nears them)
         self._cursor_to: int | None = None  # the cursor's row once the fill has added it
 
     # -- layout -----------------------------------------------------------------------------
@@ -216,8 +270,6 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         bank = quiz_app(self).bank
         topics = sorted(bank.topics.values(), key=lambda topic: topic.title.casefold())
-        tags = sorted({tag for card_id in bank.cards for tag in bank.card_tags(card_id)})
-        kinds = [kind for kind in CARD_KINDS if any(card.kind == kind for card in bank.cards.values())]
         yield Header()
         with Vertical(id="browse"):
             yield Input(
@@ -225,30 +277,30 @@ class BrowseScreen(Screen[None]):
             )
             with Horizontal(id="browse-filters"):
                 yield _filter("topic", [(Text(topic.title), topic.id) for topic in topics])
-                yield _filter("tag", [(Text(f"#{tag}"), tag) for tag in tags])
-                yield _filter("kind", [(kind, kind) for kind in kinds])
+                yield _filter("tag", [])  # tags and kinds are the cards': filled once they are read
+                yield _filter("kind", [])
                 yield _filter("state", [(state, state) for state in STATES])
             with Horizontal(id="browse-body"):
-                yield DataTable(id="browse-cards", cursor_type="row", zebra_stripes=True)
+                yield CardTable(id="browse-cards", cursor_type="row", zebra_stripes=True)
                 yield CardPreview(id="preview")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the screen at once; a thread worker builds the search texts and reads the states of a
-        large bank in a database file (an in-memory or read-only database, or a small bank, is read
-        here), and the table fills in batches."""
+        """Show the screen at once; a thread worker reads the cards and their states (a small bank, or an
+        in-memory or read-only database, is read here), and the table fills in batches."""
         app = quiz_app(self)
         self.sub_title = "Browse cards"
         table = self.query_one("#browse-cards", DataTable)
         for key in COLUMNS:
             table.add_column(key.title(), key=key, width=ID_WIDTH if key == "card" else None)
+        self.watch(table, "scroll_y", self._scrolled, init=False)
         if self.initial_card is not None and self.initial_card not in app.bank.cards:
             self.notify(f"No card “{self.initial_card}” in the bank.", title="Browse", severity="warning")
         table.focus()
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(app.bank.cards) <= INLINE_CARDS:
-            self.haystacks = {card_id: haystack(app.bank, card_id) for card_id in app.bank.cards}
-            self.load_statuses()
+            self._set_catalog(Catalog.of(app.bank))
+            self.statuses = statuses_of(app.bank.cards, repo.card_states(app.db))
             self.refilter(keep=self.initial_card)
             return
         table.border_title = "loading…"
@@ -259,41 +311,59 @@ class BrowseScreen(Screen[None]):
     # and the bank's takes seconds for 10,000 cards
     @work(thread=True, exclusive=True, group="browse-load", description="Browse: load the cards")
     def load(self, bank: Bank, path: str, criteria: Criteria) -> None:
-        """Build the search texts, read the states on a connection of this thread's own (sqlite3
-        connections are per thread) and match `criteria`."""
-        haystacks = {card_id: haystack(bank, card_id) for card_id in bank.cards}
-        db = sqlite3.connect(path, timeout=5)
-        try:
-            stored = repo.card_states(db)
-        finally:
-            db.close()
-        statuses = statuses_of(bank, stored)
-        found = match_cards(bank, haystacks, statuses, criteria)
-        self.post_message(self.Loaded(haystacks, statuses, criteria, found))
+        """Read every card (search texts, kinds, tags) and its state, and match `criteria`."""
+        catalog = Catalog.of(bank)
+        statuses = read_statuses(catalog.haystacks, path)
+        found = match_cards(catalog, statuses, criteria)
+        self.post_message(self.Loaded(catalog, statuses, criteria, found))
 
     def on_browse_screen_loaded(self, message: Loaded) -> None:
         """Show what the worker found, or match again if the search or a filter changed meanwhile."""
-        self.haystacks, self.statuses = message.haystacks, message.statuses
+        self._set_catalog(message.catalog)
+        self.statuses = message.statuses
         if self.criteria() == message.criteria:
             self.generation += 1
-            self.applied = message.criteria
+            self.applied = self.asked = message.criteria
             self.show_results(message.card_ids, keep=self.initial_card)
         else:
             self.refilter(keep=self.initial_card)
 
+    def _set_catalog(self, catalog: Catalog) -> None:
+        """Keep the cards as read, and offer their tags and kinds in the filters."""
+        self.catalog = catalog
+        self.query_one("#filter-tag", Select).set_options(
+            _choices("tag", [(Text(f"#{tag}"), tag) for tag in catalog.tag_names()])
+        )
+        self.query_one("#filter-kind", Select).set_options(
+            _choices("kind", [(kind, kind) for kind in catalog.kind_names()])
+        )
+
     def on_screen_resume(self) -> None:
         """Back from a study session: states may have changed."""
-        if self.haystacks:
-            before = self.statuses
-            self.load_statuses()
-            if self.statuses != before:
-                self.refilter(keep=self.selected, stay=True)
+        if self.catalog is None:
+            return
+        app = quiz_app(self)
+        path = database_file(app.db)
+        if path is None or is_read_only(app.db) or len(self.catalog) <= INLINE_CARDS:
+            self._new_statuses(statuses_of(self.catalog.haystacks, repo.card_states(app.db)))
+        else:
+            self.reread(self.catalog, path)
+
+    @work(thread=True, exclusive=True, group="browse-load", description="Browse: read the states")
+    def reread(self, catalog: Catalog, path: str) -> None:
+        """Read every card's state again, on this thread's own connection."""
+        self.post_message(self.StatusesRead(read_statuses(catalog.haystacks, path)))
+
+    def on_browse_screen_statuses_read(self, message: StatusesRead) -> None:
+        self._new_statuses(message.statuses)
+
+    def _new_statuses(self, statuses: dict[str, CardStatus]) -> None:
+        """Show states read again, if any changed."""
+        if statuses != self.statuses:
+            self.statuses = statuses
+            self.refilter(keep=self.selected, stay=True)
 
     # -- data -------------------------------------------------------------------------------
-
-    def load_statuses(self) -> None:
-        """Read every card's state from the store (one query)."""
-        self.statuses = statuses_of(quiz_app(self).bank, repo.card_states(quiz_app(self).db))
 
     def criteria(self) -> Criteria:
         """What the search box and the filters ask for now."""
@@ -301,22 +371,55 @@ class BrowseScreen(Screen[None]):
         topic, tag, kind, state = (self._filter_value(name) for name in ("topic", "tag", "kind", "state"))
         return Criteria(words, topic, tag, kind, state)
 
-    def refilter(self, keep: str | None = None, stay: bool = False) -> None:
-        """Match again now (a filter changed, or a card's state) and show the result."""
-        self.generation += 1  # a search still waiting for a pause in typing is out of date
-        self.applied = self.criteria()
-        self.show_results(
-            match_cards(quiz_app(self).bank, self.haystacks, self.statuses, self.applied), keep, stay
-        )
+    def refilter(self, keep: str | None = None, stay: bool = False, pause: float = 0.0) -> None:
+        """Match again (the search, a filter or a card's state changed) and show the result: at once for a
+        small bank, else in a thread worker (after `pause`) whose result a newer change makes stale."""
+        if self.catalog is None:
+            return  # the load matches what is asked for when it ends
+        self.generation += 1  # a match still under way is out of date
+        criteria = self.asked = self.criteria()
+        if pause == 0 and len(self.catalog) <= INLINE_CARDS:
+            self.applied = criteria
+            self.show_results(match_cards(self.catalog, self.statuses, criteria), keep, stay)
+        else:
+            self.search(self.catalog, self.statuses, criteria, self.generation, pause, keep, stay)
+
+    # exclusive: typing again cancels a match still pausing or under way (its result is dropped)
+    @work(thread=True, exclusive=True, group="browse-search", description="Browse: match the cards")
+    def search(
+        self,
+        catalog: Catalog,
+        statuses: dict[str, CardStatus],
+        criteria: Criteria,
+        generation: int,
+        pause: float,
+        keep: str | None,
+        stay: bool,
+    ) -> None:
+        """Match after `pause` seconds (a pause in typing: fast typing matches once)."""
+        worker = get_current_worker()
+        time.sleep(pause)
+        if worker.is_cancelled:
+            return
+        found = match_cards(catalog, statuses, criteria)
+        if not worker.is_cancelled:
+            self.post_message(self.SearchDone(generation, criteria, found, keep, stay))
+
+    def on_browse_screen_search_done(self, message: SearchDone) -> None:
+        """Show a search's result unless the search or a filter changed since it started."""
+        if message.generation == self.generation:
+            self.applied = message.criteria
+            keep = self.selected if message.keep is None else message.keep
+            self.show_results(message.card_ids, keep, message.stay)
 
     def show_results(self, card_ids: list[str], keep: str | None = None, stay: bool = False) -> None:
-        """Fill the table with `card_ids`; put the cursor on `keep` if it is there, else at the same row
-        (`stay`: the card left the list after an action) or the first. Rebuilding is the slow part (about
-        a millisecond a row, measuring cells included), so an unchanged list only redraws, and rows are
-        added in batches (`_fill`): the first screenful now, the rest on later ticks."""
+        """Show `card_ids`; put the cursor on `keep` if it is there, else at the same row (`stay`: the card
+        left the list after an action) or the first. Adding rows is the slow part (about 0.1 ms a row,
+        measuring cells included), so the table holds only the rows up to a screenful past the cursor, and
+        adds more as the cursor or the view moves on (`_want`); an unchanged list only redraws its rows."""
         table = self.query_one("#browse-cards", DataTable)
         self._filling += 1
-        update = card_ids == self.shown and table.row_count == len(card_ids)
+        update = card_ids == self.shown
         row = table.cursor_row
         if not update:
             self.shown = card_ids
@@ -324,7 +427,8 @@ class BrowseScreen(Screen[None]):
             fallback = min(row, len(card_ids) - 1) if stay else 0
             row = card_ids.index(keep) if keep in card_ids else max(fallback, 0)
             self._cursor_to = row if card_ids else None
-        self._fill(self._filling, 0, update)
+        self._wanted = max(table.row_count, row + AHEAD, FIRST_ROWS)
+        self._fill(self._filling, 0)
         if not card_ids:
             self.selected = None
             self.query_one(CardPreview).show_message("No card matches")
@@ -332,58 +436,70 @@ class BrowseScreen(Screen[None]):
             self.select(card_ids[row])
         self.refresh_bindings()
 
-    def _fill(self, filling: int, start: int, update: bool) -> None:
-        """Add (or, `update`, redraw) the rows of `self.shown` from `start`, a batch now and the rest
-        later, unless a newer list (`filling`) has replaced it; the border says "loading…" till done."""
+    def _want(self, rows: int) -> None:
+        """Have the table hold at least the first `rows` rows of the list."""
+        if rows <= self._wanted:
+            return
+        self._wanted = rows
+        if not self._fill_busy:
+            self._fill(self._filling, self.query_one("#browse-cards", DataTable).row_count)
+
+    def _fill(self, filling: int, start: int) -> None:
+        """Add (or redraw, those the table holds) the rows of `self.shown` from `start` up to `_wanted`, a
+        batch now and the rest later, unless a newer list (`filling`) has replaced it; the border says
+        "loading…" till done."""
         if filling != self._filling:  # (a timer of a removed screen never fires)
             return
         table = self.query_one("#browse-cards", DataTable)
         bank, now, began = quiz_app(self).bank, quiz_app(self).clock(), time.perf_counter()
-        end = min(len(self.shown), start + (FIRST_ROWS if start == 0 else BATCH_ROWS))
+        last = min(len(self.shown), self._wanted)
+        end = min(last, start + (FIRST_ROWS if start == 0 else BATCH_ROWS))
         while True:
-            for card_id in self.shown[start:end]:
+            for index in range(start, end):
+                card_id = self.shown[index]
                 cells = self._row(card_id, bank, now)
-                if not update:
+                if index >= table.row_count:
                     table.add_row(*cells, key=card_id)
                     continue
                 for key, cell in zip(COLUMNS, cells, strict=True):
                     if table.get_cell(card_id, key) != cell:
                         table.update_cell(card_id, key, cell, update_width=True)
-            if start == 0 or end == len(self.shown) or time.perf_counter() - began >= FILL_BUDGET:
+            if start == 0 or end == last or time.perf_counter() - began >= FILL_BUDGET:
                 break
-            start, end = end, min(len(self.shown), end + BATCH_ROWS)
+            start, end = end, min(last, end + BATCH_ROWS)
         if self._cursor_to is not None and self._cursor_to < end:
             table.move_cursor(row=self._cursor_to, animate=False)
             self._cursor_to = None
+        self._fill_busy = end < last
         total, count = len(bank.cards), len(self.shown)
-        if end < count:
+        if end < last:
             table.border_title = f"loading… {end:,} of {count:,}"
-            self.set_timer(FILL_PAUSE, partial(self._fill, filling, end, update))
+            self.set_timer(FILL_PAUSE, partial(self._fill, filling, end))
         else:
             table.border_title = f"{count:,} of {total:,} cards" if count != total else f"{total:,} cards"
 
-    @work(exclusive=True, group="browse-search")
-    async def search(self, criteria: Criteria, generation: int) -> None:
-        """Match after a short pause in typing (typing again cancels this and starts over)."""
-        await asyncio.sleep(SEARCH_PAUSE)
-        found = match_cards(quiz_app(self).bank, self.haystacks, self.statuses, criteria)
-        self.post_message(self.SearchDone(generation, criteria, found))
+    def _scrolled(self) -> None:
+        """The view moved: hold the rows up to a screenful past its bottom."""
+        table = self.query_one("#browse-cards", DataTable)
+        self._want(round(table.scroll_y) + table.size.height + AHEAD)
 
-    def on_browse_screen_search_done(self, message: SearchDone) -> None:
-        """Show a search's result unless the search or a filter changed since it started."""
-        if message.generation == self.generation:
-            self.applied = message.criteria
-            self.show_results(message.card_ids, keep=self.selected)
+    def on_card_table_to_bottom(self, event: CardTable.ToBottom) -> None:
+        """ctrl+end: the last card of the whole list, once the table holds it."""
+        event.stop()
+        if self.shown:
+            self._cursor_to = len(self.shown) - 1
+            self._want(len(self.shown))
 
     def _row(self, card_id: str, bank: Bank, now: datetime) -> list[Text]:
         """One table row: id (cut to fit), state, due, kind, topic."""
         status = self.statuses[card_id]
         due = "·" if status.due is None else when(status.due, now)
+        kind = self.catalog.kinds[card_id] if self.catalog else bank.cards[card_id].kind
         return [
             Text(card_id, no_wrap=True, overflow="ellipsis"),  # the columns are COLUMNS
             Text(status.label, style="bold" if status.suspended else ""),
             Text(due),
-            Text(bank.cards[card_id].kind),
+            Text(kind),
             Text(bank.topic_of[card_id]),
         ]
 
@@ -424,6 +540,7 @@ class BrowseScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         card_id = event.row_key.value
+        self._want(event.cursor_row + AHEAD)  # the rows a page or two down are there before they're asked
         if self._cursor_to is not None:
             return  # the table is filling and the cursor is yet to reach its card (the preview shows it)
         if isinstance(card_id, str) and card_id in self.shown:  # not a stale event from a rebuilt table
@@ -436,9 +553,8 @@ class BrowseScreen(Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
-            self.generation += 1
-            if self.haystacks:  # else the cards are still loading: the load matches the search then
-                self.search(self.criteria(), self.generation)
+            self.generation += 1  # a match under way is out of date (while loading: the load matches it)
+            self.refilter(pause=SEARCH_PAUSE)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search box goes to the results."""
@@ -447,7 +563,7 @@ class BrowseScreen(Screen[None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if self.haystacks and self.criteria() != self.applied:  # not the Changed each Select posts at start
+        if self.criteria() != self.asked:  # not the Changed each Select posts at start
             self.refilter(keep=self.selected)
 
     def _filter_value(self, name: str) -> str:
@@ -541,8 +657,9 @@ class BrowseScreen(Screen[None]):
     def _changed(self, card_id: str, text: str, title: str) -> None:
         """A suspend or reset was saved: say so and show it (if Browse is still open)."""
         self.app.notify(text, title=title, timeout=3)
-        if self.is_mounted:
-            self.load_statuses()
+        if self.is_mounted:  # read the one card again: a large bank's states take a worker to read
+            stored = repo.get_card(quiz_app(self).db, card_id)
+            self.statuses = {**self.statuses, card_id: CardStatus.of(stored)}  # a worker may read the old
             self.refilter(keep=card_id, stay=True)
 
     def _read_only(self) -> bool:
@@ -605,5 +722,9 @@ class BrowseScreen(Screen[None]):
 
 def _filter(name: str, options: list[tuple[Text | str, str]]) -> Select[str]:
     """A filter with an "any" choice first, selected."""
-    choices: list[tuple[Text | str, str]] = [(f"{name.title()}: any", ANY), *options]
-    return Select(choices, value=ANY, allow_blank=False, compact=True, id=f"filter-{name}")
+    return Select(_choices(name, options), value=ANY, allow_blank=False, compact=True, id=f"filter-{name}")
+
+
+def _choices(name: str, options: list[tuple[Text | str, str]]) -> list[tuple[Text | str, str]]:
+    """A filter's choices: "any" first."""
+    return [(f"{name.title()}: any", ANY), *options]
