@@ -138,12 +138,7 @@ class CardPreview(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="preview-meta", markup=False)
         yield Static(id="preview-body", markup=False)
-        code = TextArea.code_editor(
-            "", language="python", read_only=True, soft_wrap=True, id="preview-code"
-        )  # wrapped: the pane is narrow, and a read-only view has nothing to scroll sideways for
-        code.can_focus = False  # Browse's keys and focus order stay as they are
-        code.display = False
-        yield code
+        # the stub's editor comes with the first code card shown (`_code`): making one takes ~45 ms
         hint = Static(id="preview-code-hint", markup=False)
         hint.display = False
         yield hint
@@ -200,10 +195,21 @@ class CardPreview(VerticalScroll):
 
     def _code(self, stub: str | None, hint: str = "") -> None:
         """Show `stub` in the read-only editor with `hint` below it, or hide both (None)."""
-        editor = self.query_one("#preview-code", TextArea)
         hint_widget = self.query_one("#preview-code-hint", Static)
-        editor.display = hint_widget.display = stub is not None
-        editor.load_text((stub or "").rstrip("\n"))
+        text = (stub or "").rstrip("\n")
+        editors = self.query("#preview-code").results(TextArea)
+        editor = next(editors, None)
+        if editor is None and stub is not None:
+            editor = TextArea.code_editor(
+                text, language="python", read_only=True, soft_wrap=True, id="preview-code"
+            )  # wrapped: the pane is narrow, and a read-only view has nothing to scroll sideways for
+            editor.can_focus = False  # Browse's keys and focus order stay as they are
+            self.mount(editor, before=hint_widget)
+        elif editor is not None and editor.text != text:  # loading compiles the highlighting again
+            editor.load_text(text)
+        if editor is not None:
+            editor.display = stub is not None
+        hint_widget.display = stub is not None
         hint_widget.update(hint if stub is not None else "")
 
     def _variant(self, content: Text | None) -> None:
