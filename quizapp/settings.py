@@ -1,4 +1,4 @@
-"""User settings: a pydantic model kept in settings.toml, each field overridable by a QUIZAPP_* variable.
+"""User settings: kept in settings.toml, checked by pydantic, each field overridable by a QUIZAPP_* variable.
 
 Reading never blocks and never stops the app: every unusable value is reported (all of them, with where
 they come from) and falls back to its default alone. Saving edits only the keys that changed, in place,
@@ -9,18 +9,18 @@ when that can't be done safely (the file isn't TOML, isn't a regular file) savin
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import stat
 import tempfile
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from platformdirs import user_config_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SETTINGS_ENV = "QUIZAPP_SETTINGS"
 ENV_PREFIX = "QUIZAPP_"
@@ -31,47 +31,96 @@ TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 KEY_PATTERN = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]*|[^\s,])")
 
 
-class Settings(BaseModel):
-    """Scheduling and display preferences; defaults follow Anki's."""
+def _about(description: str, **limits: float) -> dict[str, Any]:
+    """A settings field's metadata: what it means, and pydantic's limits for it (ge, le)."""
+    return {"description": description, "limits": limits}
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    desired_retention: float = Field(
-        default=0.9, ge=0.70, le=0.97, description="Recall probability FSRS aims for at each review."
+@dataclass(frozen=True)
+class Settings:
+    """Scheduling and display preferences; defaults follow Anki's.
+
+    A plain dataclass, so a start with nothing to check never imports pydantic (~65 ms); values from the
+    file or the environment are checked by pydantic with these fields' types and limits
+    (`validate_settings`)."""
+
+    desired_retention: float = field(
+        default=0.9, metadata=_about("Recall probability FSRS aims for at each review.", ge=0.70, le=0.97)
     )
-    new_per_day: int = Field(default=20, ge=0, le=9999, description="New cards a day.")
-    reviews_per_day: int = Field(default=200, ge=0, le=99999, description="Reviews a day.")
-    day_starts_at: int = Field(default=4, ge=0, le=23, description="Local hour the study day begins.")
-    leech_lapses: int = Field(default=8, ge=1, le=99, description="Lapses that make a card a leech.")
-    learn_ahead_minutes: int = Field(
-        default=20, ge=0, le=240, description="Learning steps due this soon are shown early."
+    new_per_day: int = field(default=20, metadata=_about("New cards a day.", ge=0, le=9999))
+    reviews_per_day: int = field(default=200, metadata=_about("Reviews a day.", ge=0, le=99999))
+    day_starts_at: int = field(default=4, metadata=_about("Local hour the study day begins.", ge=0, le=23))
+    leech_lapses: int = field(default=8, metadata=_about("Lapses that make a card a leech.", ge=1, le=99))
+    learn_ahead_minutes: int = field(
+        default=20, metadata=_about("Learning steps due this soon are shown early.", ge=0, le=240)
     )
-    theme: str = Field(default="textual-dark", description="A Textual theme name.")
-    keymap: dict[str, str] = Field(
-        default_factory=dict, description='Binding id -> keys, e.g. {"study.good" = "3,g"}.'
+    theme: str = field(default="textual-dark", metadata=_about("A Textual theme name."))
+    keymap: dict[str, str] = field(
+        default_factory=dict, metadata=_about('Binding id -> keys, e.g. {"study.good" = "3,g"}.')
     )
-    code_time_limit: float = Field(
+    code_time_limit: float = field(
         default=5.0,
-        ge=0.5,
-        le=60,
-        description="Seconds a code exercise's tests may run before they are stopped.",
+        metadata=_about("Seconds a code exercise's tests may run before they are stopped.", ge=0.5, le=60),
     )
-    fsrs_parameters: list[float] | None = Field(
+    fsrs_parameters: list[float] | None = field(
         default=None,
-        description="The 21 FSRS-6 parameters fitted by `quizapp optimize`; absent: fsrs's defaults.",
+        metadata=_about("The 21 FSRS-6 parameters fitted by `quizapp optimize`; absent: fsrs's defaults."),
     )
 
-    @field_validator("fsrs_parameters")
-    @classmethod
-    def _fsrs_parameters_in_bounds(cls, value: list[float] | None) -> list[float] | None:
-        """Refuse a vector fsrs.Scheduler would refuse (wrong length, a parameter out of its bounds)."""
-        if value is not None:
-            from quizapp.srs.optimize import parameter_problem  # fsrs loads only when parameters are set
 
-            problem = parameter_problem(value)
-            if problem:
-                raise ValueError(problem)
-        return value
+SETTING_FIELDS = {setting.name: setting for setting in fields(Settings)}
+
+
+def default_of(name: str) -> Any:
+    """The default value of the setting `name`."""
+    setting = SETTING_FIELDS[name]
+    return setting.default_factory() if setting.default_factory is not MISSING else setting.default
+
+
+def validate_settings(values: Mapping[str, Any], *, strict: bool = False) -> Settings:
+    """`values` checked by pydantic against the fields' types and limits; missing ones take their
+    defaults and unknown ones are ignored. Raises pydantic.ValidationError (a ValueError)."""
+    checked = _settings_model().model_validate(values, strict=strict)
+    return Settings(**{name: getattr(checked, name) for name in SETTING_FIELDS})
+
+
+@functools.cache
+def _settings_model() -> Any:
+    """The pydantic model of `Settings`, built from its fields on first use (pydantic is imported here)."""
+    from pydantic import ConfigDict, Field, create_model, field_validator
+
+    hints = get_type_hints(Settings)
+    definitions: dict[str, Any] = {}
+    for name, setting in SETTING_FIELDS.items():
+        default = (
+            {"default_factory": setting.default_factory}
+            if setting.default_factory is not MISSING
+            else {"default": setting.default}
+        )
+        limits = setting.metadata["limits"]
+        definitions[name] = (
+            hints[name],
+            Field(description=setting.metadata["description"], **default, **limits),
+        )
+    return create_model(
+        "Settings",
+        __config__=ConfigDict(extra="ignore", frozen=True),
+        __validators__={
+            "fsrs_parameters_in_bounds": field_validator("fsrs_parameters")(_fsrs_parameters_in_bounds)
+        },
+        **definitions,
+    )
+
+
+def _fsrs_parameters_in_bounds(value: list[float] | None) -> list[float] | None:
+    """Refuse a vector fsrs.Scheduler would refuse (wrong length, a parameter out of its bounds)."""
+    if value is not None:
+        from quizapp.srs.optimize import parameter_problem  # fsrs loads only when parameters are set
+
+        problem = parameter_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
 
 
 class SettingsNotSaved(OSError):
@@ -104,8 +153,8 @@ def settings_path(environ: Mapping[str, str] | None = None) -> Path:
 def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Fields set by environment variables, e.g. QUIZAPP_NEW_PER_DAY=10 (keymap, parameters: file only)."""
     env = os.environ if environ is None else environ
-    fields = [name for name in Settings.model_fields if name not in ("keymap", "fsrs_parameters")]
-    return {name: env[ENV_PREFIX + name.upper()] for name in fields if ENV_PREFIX + name.upper() in env}
+    names = [name for name in SETTING_FIELDS if name not in ("keymap", "fsrs_parameters")]
+    return {name: env[ENV_PREFIX + name.upper()] for name in names if ENV_PREFIX + name.upper() in env}
 
 
 def load_settings(
@@ -124,16 +173,18 @@ def load_settings(
         value, found = check_values({name: text}, ENV_PREFIX + name.upper(), strict=False)
         values.update(value)
         problems += found
-    return Settings.model_validate(values), problems
+    return (validate_settings(values) if values else Settings()), problems
 
 
 def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple[dict[str, Any], list[str]]:
     """The usable fields of `data` and one message per unusable or unknown one, each naming `origin`."""
+    from pydantic import ValidationError  # only when there is something to check
+
     values: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in data.items():
-        if name not in Settings.model_fields:
-            hint = difflib.get_close_matches(name, list(Settings.model_fields), n=1)
+        if name not in SETTING_FIELDS:
+            hint = difflib.get_close_matches(name, list(SETTING_FIELDS), n=1)
             guess = f" (did you mean {hint[0]}?)" if hint else ""
             problems.append(f"{origin}: {name}: not a setting, ignored{guess}")
         elif name == "keymap":
@@ -142,10 +193,10 @@ def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple
             problems += found
         else:
             try:
-                Settings.model_validate({name: value}, strict=strict)
+                validate_settings({name: value}, strict=strict)
             except ValidationError as error:
                 message = error.errors(include_url=False)[0]["msg"]
-                default = Settings.model_fields[name].default
+                default = default_of(name)
                 shown = f"{name} = {as_toml(value)}"
                 fallback = "fsrs's defaults" if default is None else f"the default {as_toml(default)}"
                 problems.append(f"{origin}: {shown}: {message}; using {fallback}")
@@ -198,7 +249,7 @@ def bad_fields(path: Path | None = None) -> set[str]:
     """The fields the settings file sets to unusable values (saving the field replaces them)."""
     data = read_settings_file(path or settings_path()).data
     usable, _ = check_values(data, "", strict=True)
-    return {name for name in data if name in Settings.model_fields and name not in usable}
+    return {name for name in data if name in SETTING_FIELDS and name not in usable}
 
 
 def read_settings_file(path: Path) -> SettingsFile:
@@ -258,7 +309,7 @@ def _kind(mode: int) -> str:
 def changes_between(old: Settings, new: Settings) -> dict[str, Any]:
     """The fields that differ; for the keymap, only the entries that differ (None: entry removed)."""
     changes: dict[str, Any] = {}
-    for name in Settings.model_fields:
+    for name in SETTING_FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if name == "keymap":
             entries = {k: after.get(k) for k in before.keys() | after.keys() if before.get(k) != after.get(k)}

@@ -11,8 +11,8 @@ from conftest import FIXTURE_BANK
 
 from quizapp.content import bank as bank_module
 from quizapp.content import cache as cache_module
-from quizapp.content.bank import load_bank
 from quizapp.content import loader as loader_module
+from quizapp.content.bank import load_bank
 from quizapp.content.cache import FileCache, default_cache_file
 from quizapp.content.index import FileIndex
 

@@ -14,7 +14,7 @@ import pytest
 
 from quizapp.cli import main
 from quizapp.interop.review_log import write_csv
-from quizapp.settings import Settings, load_settings
+from quizapp.settings import Settings, load_settings, validate_settings
 from quizapp.srs import optimize
 from quizapp.srs.scheduler import make_scheduler
 from quizapp.store import review_log
@@ -149,7 +149,7 @@ def test_optimizer_parameters_become_what_fsrs_scheduler_accepts() -> None:
 
 def test_settings_refuse_parameters_the_scheduler_would_refuse() -> None:
     with pytest.raises(ValueError, match="21 parameters"):
-        Settings(fsrs_parameters=[0.5] * 5)
+        validate_settings({"fsrs_parameters": [0.5] * 5})
     fitted = list(TRUE_PARAMETERS)
     assert make_scheduler(Settings(fsrs_parameters=fitted)).parameters == tuple(fitted)
     assert make_scheduler(Settings()).parameters == fsrs.scheduler.DEFAULT_PARAMETERS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,7 @@ def test_saving_edits_only_the_changed_keys(tmp_path: Path) -> None:
     )
     path.write_text(text, "utf-8", newline="")
     before, _ = load_settings(path, environ={})
-    after = before.model_copy(update={"new_per_day": 30, "keymap": {"study.good": "3,g", "study.easy": "e"}})
+    after = replace(before, **{"new_per_day": 30, "keymap": {"study.good": "3,g", "study.easy": "e"}})
     save_settings(after, before, path, environ={})
     assert path.read_bytes().decode() == (
         text.replace("new_per_day   = 25", "new_per_day   = 30") + '"study.easy" = "e"\n'
@@ -177,7 +178,7 @@ def test_saving_leaves_alone_what_changed_in_the_file_meanwhile(tmp_path: Path) 
     path.write_text("new_per_day = 25\n", "utf-8")
     before, _ = load_settings(path, environ={})
     path.write_text("new_per_day = 40\n", "utf-8")  # edited by hand while the app runs
-    save_settings(before.model_copy(update={"theme": "textual-light"}), before, path, environ={})
+    save_settings(replace(before, **{"theme": "textual-light"}), before, path, environ={})
     assert tomllib.loads(path.read_text("utf-8")) == {"new_per_day": 40, "theme": "textual-light"}
 
 
@@ -185,7 +186,7 @@ def test_a_removed_keymap_entry_is_deleted_from_the_file(tmp_path: Path) -> None
     path = tmp_path / "s.toml"
     path.write_text('keymap = {"study.good" = "g", "study.easy" = "e"}\n', "utf-8")
     before, _ = load_settings(path, environ={})
-    save_settings(before.model_copy(update={"keymap": {"study.easy": "e"}}), before, path, environ={})
+    save_settings(replace(before, **{"keymap": {"study.easy": "e"}}), before, path, environ={})
     assert tomllib.loads(path.read_text("utf-8")) == {"keymap": {"study.easy": "e"}}
 
 
@@ -193,13 +194,13 @@ def test_saving_keeps_environment_values_out(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "s.toml"
     env = {"QUIZAPP_NEW_PER_DAY": "3"}
     settings, _ = load_settings(path, environ=env)
-    changed = settings.model_copy(
-        update={"new_per_day": 4, "desired_retention": 0.85, "keymap": {"study.again": "1,a"}}
+    changed = replace(
+        settings, **{"new_per_day": 4, "desired_retention": 0.85, "keymap": {"study.again": "1,a"}}
     )
     save_settings(changed, settings, path, environ=env)
     stored = tomllib.loads(path.read_text("utf-8"))
     assert stored == {"desired_retention": 0.85, "keymap": {"study.again": "1,a"}}  # no new_per_day
-    assert load_settings(path, environ={})[0] == changed.model_copy(update={"new_per_day": 20})
+    assert load_settings(path, environ={})[0] == replace(changed, **{"new_per_day": 20})
 
 
 def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
@@ -214,7 +215,7 @@ def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
 
 def test_changes_between_lists_only_what_differs() -> None:
     old = Settings(keymap={"study.good": "g", "study.easy": "e"})
-    new = old.model_copy(update={"theme": "nord", "keymap": {"study.good": "g", "study.hard": "h"}})
+    new = replace(old, **{"theme": "nord", "keymap": {"study.good": "g", "study.hard": "h"}})
     assert changes_between(old, new) == {
         "theme": "nord",
         "keymap": {"study.easy": None, "study.hard": "h"},

@@ -6,6 +6,7 @@ import argparse
 import json
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from quizapp.store.review_log import LoggedReview
@@ -49,7 +50,7 @@ def optimize(args: argparse.Namespace) -> int:
             print("--dry-run: the default parameters would be used again; nothing saved")
             return EXIT_OK
         try:
-            save_settings(settings.model_copy(update={"fsrs_parameters": None}), settings)
+            save_settings(replace(settings, fsrs_parameters=None), settings)
         except SettingsNotSaved as error:
             _error("optimize", str(error))
             return EXIT_REFUSED
@@ -82,9 +83,7 @@ def optimize(args: argparse.Namespace) -> int:
     saved: str | None = None
     if result.better and not args.dry_run:
         try:
-            saved = str(
-                save_settings(settings.model_copy(update={"fsrs_parameters": result.parameters}), settings)
-            )
+            saved = str(save_settings(replace(settings, fsrs_parameters=result.parameters), settings))
         except SettingsNotSaved as error:
             _error("optimize", f"the parameters were not saved: {error}")
             return EXIT_REFUSED

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_a_save_that_fails_halfway_leaves_the_old_file_whole(
 
     monkeypatch.setattr(settings_module.os, "replace", crash)
     with pytest.raises(OSError, match="No space left"):
-        save_settings(before.model_copy(update={"new_per_day": 99}), before, path, environ={})
+        save_settings(replace(before, **{"new_per_day": 99}), before, path, environ={})
     assert path.read_text("utf-8") == USER_FILE
     assert list(tmp_path.iterdir()) == [path]  # the temporary file is cleaned up
 
@@ -144,7 +145,7 @@ def test_environment_overrides_are_never_written_back(tmp_path: Path) -> None:
     env = {"QUIZAPP_NEW_PER_DAY": "2", "QUIZAPP_THEME": "nord"}
     before, _ = load_settings(path, environ=env)
     assert (before.new_per_day, before.theme) == (2, "nord")
-    save_settings(before.model_copy(update={"leech_lapses": 5}), before, path, environ=env)
+    save_settings(replace(before, **{"leech_lapses": 5}), before, path, environ=env)
     known = "future_option = { answer = 42 }   # a key this version doesn't know\n"
     assert path.read_text("utf-8") == USER_FILE.replace(known, known + "leech_lapses = 5\n")
     assert load_settings(path, environ={})[0] == Settings(

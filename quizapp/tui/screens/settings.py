@@ -7,6 +7,7 @@ says why in full, and a key already used where the binding works is refused, nam
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,6 +30,7 @@ from quizapp.settings import (
     parse_keys,
     save_settings,
     settings_path,
+    validate_settings,
 )
 from quizapp.tui.base import quiz_app
 from quizapp.tui.keymap import KeyBinding, catalog, clashes, keymap_problems, normalize
@@ -238,7 +240,7 @@ class SettingsScreen(Screen[None]):
 
     def changed(self, **values: Any) -> Settings:
         """The current settings with `values` replaced, validated (raises ValidationError)."""
-        return Settings.model_validate({**quiz_app(self).settings.model_dump(), **values})
+        return validate_settings({**asdict(quiz_app(self).settings), **values})
 
     def action_back(self) -> None:
         """Complete the field being edited, then leave."""
