@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from asyncio.subprocess import PIPE
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from sqlite3 import Connection
 from typing import Any
@@ -170,8 +170,9 @@ class StatsScreen(Screen[None]):
             self.show_counts(message.found)
 
     def show_counts(self, found: StatsCounts) -> None:
-        """Fill the charts, the captions and the table from `found`."""
-        bank, days = quiz_app(self).bank, stats.HISTORY_DAYS
+        """Fill the charts and the captions from `found`, then, after they are drawn, the table: drawn
+        in one go, the first frame of the screen with every part new blocked the UI for 60 ms or more."""
+        days = stats.HISTORY_DAYS
         per_day, streak, forecast = found.per_day, found.streak, found.forecast
         self.query_one("#reviews-caption", Static).update(
             f"[b]Reviews per day[/b], last {days} days: {per_day.total:,} on {per_day.active_days} "
@@ -192,7 +193,11 @@ class StatsScreen(Screen[None]):
         self.query_one("#topics-caption", Static).update(
             f"[b]By topic[/b], last {days} days · true retention: reviews of graduated cards passed"
         )
-        by_topic = found.by_topic
+        self.call_after_refresh(self.show_table, found.by_topic)
+
+    def show_table(self, by_topic: dict[str, stats.TopicHistory]) -> None:
+        """Fill the table (a totals row, then the topics by title); the counts are on screen from now."""
+        bank = quiz_app(self).bank
         total = stats.TopicHistory()
         for topic_found in by_topic.values():
             total += topic_found
@@ -322,7 +327,7 @@ class StatsScreen(Screen[None]):
         if result is None:
             app.notify(message.error or "the fit failed", title="FSRS parameters kept", severity="warning")
         elif result.better:
-            app.apply_settings(app.settings.model_copy(update={"fsrs_parameters": result.parameters}))
+            app.apply_settings(replace(app.settings, fsrs_parameters=result.parameters))
             app.notify(result.summary(), title="Fitted FSRS parameters in use", timeout=15)
         else:
             app.notify(result.summary(), title="FSRS parameters kept", severity="warning", timeout=15)
@@ -334,7 +339,7 @@ class StatsScreen(Screen[None]):
         if app.settings.fsrs_parameters is None:
             app.notify("fsrs's default parameters are already in use.", title="FSRS parameters")
             return
-        app.apply_settings(app.settings.model_copy(update={"fsrs_parameters": None}))
+        app.apply_settings(replace(app.settings, fsrs_parameters=None))
         app.notify("fsrs's default parameters are in use again.", title="FSRS parameters")
         self.show_fit()
 
