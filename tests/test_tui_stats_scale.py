@@ -1,5 +1,6 @@
 """Stats with a large log: the fit line is measured in a process of its own (killed when Stats closes or
-the app quits), and its failures are a plain message."""
+the app quits), its failures are a plain message, and a recount reuses the days before today yet stays
+exact."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURE_BANK, NOW
+from textual.widgets import DataTable
 
 from quizapp.settings import Settings
+from quizapp.srs import stats
 from quizapp.store import repo
 from quizapp.store.db import open_db
 from quizapp.store.repo import CardState, Review
 from quizapp.tui.app import QuizApp, make_app
 from quizapp.tui.screens import stats as stats_module
 from quizapp.tui.screens.home import HomeScreen
-from quizapp.tui.screens.stats import StatsScreen
+from quizapp.tui.screens.stats import ALL, StatsScreen
 
 SIZE = (100, 30)
 DAY = timedelta(days=1)
@@ -113,3 +116,72 @@ async def test_a_failed_fit_is_a_plain_message(
         monkeypatch.setattr(stats_module, "FIT_COMMAND", (sys.executable, "-c", "print('[1, 2]')"))
         await pilot.press("escape", "a", "space", "3", "escape", "s")  # a new grade: measured again
         await _until(lambda: "no answer" in _fit_caption(app))
+
+
+# -- recounts: the days before today counted once, and still exact ---------------------------------
+
+
+def _grade(db: Any, card_id: str, topic: str, at: Any, rating: int, kind: str = "flashcard") -> int:
+    """Store one review (the card left in Review state); its id."""
+    before = repo.get_card(db, card_id)
+    after = CardState(card_id, topic, kind, 2, None, 5.0, 5.0, at + 5 * DAY, at)
+    correct = None if kind == "flashcard" else rating > 1
+    repo.record_review(db, before, after, Review(card_id, at, rating, 1000, correct))
+    return int(db.execute("SELECT max(id) FROM reviews").fetchone()[0])
+
+
+def _shown(app: QuizApp) -> dict[str, list[str]]:
+    table = app.screen.query_one("#topic-stats", DataTable)
+    return {
+        str(row.key.value): [str(cell) for cell in table.get_row(row.key)][1:] for row in table.ordered_rows
+    }
+
+
+def _from_scratch(app: QuizApp, path: Path) -> dict[str, list[str]]:
+    """The table's cells as a count with no cache, on a connection of its own, would fill them."""
+    db = open_db(path)
+    by_topic = stats_module.count_stats(db, app.bank, app.settings, NOW).by_topic
+    db.close()
+    total = sum(by_topic.values(), stats.TopicHistory())
+    return {ALL: list(stats_module._cells(total))} | {
+        t: list(stats_module._cells(h)) for t, h in by_topic.items()
+    }
+
+
+async def test_recounts_equal_a_count_from_scratch_after_grades_undo_and_reset(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    _grade(db, "alpha-four", "alpha", NOW - 9 * DAY, 3, "numeric")
+    _grade(db, "alpha-four", "alpha", NOW - 6 * DAY, 1, "numeric")
+    _grade(db, "beta-one", "beta", NOW - 3 * DAY, 3)
+    past = _grade(db, "beta-one", "beta", NOW - 2 * DAY, 4)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def recount() -> None:
+            await pilot.press("r")
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "stats-counts"])
+            await pilot.pause()
+            await _until(lambda: _shown(app) == _from_scratch(app, path))
+
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await _until(lambda: screen.counted)
+        assert _shown(app) == _from_scratch(app, path)
+        assert _shown(app)["alpha"] == ["2", "0% of 1", "50% of 2", "—"]
+        assert screen.recent._key is not None  # the past days are kept for the next recount
+
+        _grade(db, "alpha-two", "alpha", NOW - 4 * DAY, 3, "choice")  # a past day changes (another process)
+        await recount()
+        assert _shown(app)["alpha"][0] == "3"
+        repo.undo_review(db, past)  # a grade from before today undone
+        await recount()
+        assert _shown(app)["beta"] == ["1", "—", "—", "—"]
+        _grade(db, "beta-one", "beta", NOW - timedelta(minutes=5), 1)  # today
+        await recount()
+        assert _shown(app)["beta"][:2] == ["2", "0% of 1"]
+        assert repo.reset_card(db, "beta-one", NOW)  # reviews stay in the log: the counts stay
+        await recount()
+        assert _shown(app)["beta"][:2] == ["2", "0% of 1"]
+    db.close()

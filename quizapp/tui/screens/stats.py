@@ -9,6 +9,7 @@ import asyncio
 import json
 import sqlite3
 import sys
+import threading
 from asyncio.subprocess import PIPE
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -56,14 +57,19 @@ class StatsCounts:
     by_topic: dict[str, stats.TopicHistory]
 
 
-def count_stats(db: Connection, bank: Bank, settings: Settings, now: datetime) -> StatsCounts:
-    """Stats' counts from `db` (any thread, given a connection made in that thread)."""
+def count_stats(
+    db: Connection, bank: Bank, settings: Settings, now: datetime, recent: stats.RecentHistory | None = None
+) -> StatsCounts:
+    """Stats' counts from `db` (any thread, given a connection made in that thread). With `recent` (over
+    HISTORY_DAYS, drills included) the days before today are counted once a study day, not every time."""
     days = stats.HISTORY_DAYS
     return StatsCounts(
         stats.reviews_per_day(db, settings, now, days),
         stats.streak(db, settings, now),
         stats.due_forecast(db, settings, now),
-        stats.topic_history(db, bank, stats.recent_start(now, settings, days)),
+        recent.topics(db, bank, settings, now)
+        if recent is not None
+        else stats.topic_history(db, bank, stats.recent_start(now, settings, days)),
     )
 
 
@@ -112,6 +118,9 @@ class StatsScreen(Screen[None]):
         self.fit_text: str | None = None
         self.counted = False  # True once the counts are shown (until then: a loading state)
         self._generation = 0  # of the latest count asked for; older results are dropped
+        # By topic: the days before today are counted once a study day (a recount reads only today's).
+        self.recent = stats.RecentHistory(stats.HISTORY_DAYS, drills=True)
+        self._counting = threading.Lock()  # one count at a time uses `recent`
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -149,7 +158,8 @@ class StatsScreen(Screen[None]):
         self._generation += 1
         path = database_file(app.db)
         if path is None or is_read_only(app.db):
-            self.show_counts(count_stats(app.db, app.bank, settings, now))
+            with self._counting:
+                self.show_counts(count_stats(app.db, app.bank, settings, now, self.recent))
             return
         if not self.counted:
             self.query_one("#reviews-caption", Static).update("[b]Reviews per day[/b]: counting…")
@@ -160,7 +170,8 @@ class StatsScreen(Screen[None]):
         """Count on this thread's own connection (sqlite3 connections are per thread)."""
         db = sqlite3.connect(path, timeout=5)
         try:
-            found = count_stats(db, quiz_app(self).bank, settings, now)
+            with self._counting:
+                found = count_stats(db, quiz_app(self).bank, settings, now, self.recent)
         finally:
             db.close()
         self.post_message(self.CountsReady(found, generation))
