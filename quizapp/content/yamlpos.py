@@ -103,8 +103,8 @@ _ALIAS = re.compile(r"\*[^\s,\[\]{}]")
 def parse(text: str, max_depth: int | None = None) -> Located:
     """Compose `text` with the C parser and build the data while recording positions.
 
-    Positions are kept for nodes at most `max_depth` levels deep (all when None): a clean file only
-    needs its cards' positions, and skipping the rest makes loading a large bank markedly faster.
+    Positions are kept for nodes, and keys of nodes, at most `max_depth` levels deep (all when None): a
+    clean file only needs its cards' positions, and skipping the rest makes loading a large bank faster.
     Aliases are refused (expanding them is how a small file becomes billions of nodes), and so is nesting
     deeper than `MAX_DEPTH`: both as a `YamlSyntaxError` at the offending node."""
     if _ANCHOR.search(text) and _ALIAS.search(text):
@@ -198,11 +198,11 @@ def _build(node: yaml.Node, path: Path_, out: Located, loader: Any, max_depth: i
     if depth > MAX_DEPTH:
         line, col = _position(node)
         raise YamlSyntaxError(f"YAML error: nested more than {MAX_DEPTH} levels deep", line, col)
-    record = max_depth is None or depth <= max_depth
-    if record:
+    if max_depth is None or depth <= max_depth:
         out.values[path] = _position(node)
+    record = max_depth is None or depth < max_depth  # the children's positions, and their keys'
     # A scalar child that records no position is built here, without a call or a path of its own.
-    inline = depth < MAX_DEPTH and not (max_depth is None or depth < max_depth)
+    inline = depth < MAX_DEPTH and not record
     kind = type(node)
     if kind is yaml.MappingNode:
         for key_node, _ in node.value:
