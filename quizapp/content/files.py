@@ -93,8 +93,9 @@ def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, 
             raise NotReadable(f"{kind_of(opened.st_mode)}, not a regular file")
         chunks: list[bytes] = []
         size = 0
+        step = max(opened.st_size + 1, 1 << 16)  # a regular file: usually one read, and one more for EOF
         while size <= limit:
-            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            chunk = os.read(fd, min(step, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
