@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from study_queue import NOW, build_db
 
 from quizapp.content.bank import Bank, Topic
+from quizapp.content.index import FileIndex
 from quizapp.settings import Settings
 from quizapp.srs import stats
 from quizapp.store.db import open_db
@@ -47,10 +48,12 @@ def fake_bank(ids: list[str], topics: list[str]) -> Bank:
     bank = Bank()
     by_topic: dict[str, list[str]] = {}
     for card_id, topic in zip(ids, topics, strict=True):
-        body = SimpleNamespace(id=card_id, kind="flashcard", tags=())
-        bank.add_card(card_id, topic, "flashcard", (), (Path(f"{topic}.yaml"), 1, 1), body)  # type: ignore[arg-type]
         by_topic.setdefault(topic, []).append(card_id)
     for topic, card_ids in by_topic.items():
+        n = len(card_ids)
+        index = FileIndex(None, tuple(card_ids), ("flashcard",) * n, ((),) * n, ((1, 1),) * n, ())
+        bodies = [SimpleNamespace(id=card_id, kind="flashcard", tags=()) for card_id in card_ids]
+        bank.add_cards(topic, Path(f"{topic}.yaml"), index, bodies)  # type: ignore[arg-type]
         bank.topics[topic] = Topic(topic, topic.title(), "", (), (), Path(f"{topic}.yaml"), tuple(card_ids))
     return bank
 
@@ -114,14 +117,16 @@ def copied_bank(copies: int) -> Bank:
         return bank
     big = Bank(problems=bank.problems)
     for topic_id, topic in bank.topics.items():
-        ids: list[str] = []
-        for card_id in topic.card_ids:
-            for n in range(1, copies + 1):
-                new_id = card_id if n == 1 else f"{card_id}~{n}"
-                card = bank.cards[card_id].model_copy(update={"id": new_id})
-                big.add_card(new_id, topic_id, card.kind, tuple(card.tags), bank.positions[card_id], card)
-                ids.append(new_id)
-        big.topics[topic_id] = replace(topic, card_ids=tuple(ids))
+        cards = [
+            bank.cards[card_id].model_copy(update={"id": card_id if n == 1 else f"{card_id}~{n}"})
+            for card_id in topic.card_ids
+            for n in range(1, copies + 1)
+        ]
+        ids = tuple(card.id for card in cards)
+        kinds, tags = tuple(card.kind for card in cards), tuple(tuple(card.tags) for card in cards)
+        index = FileIndex(None, ids, kinds, tags, ((1, 1),) * len(cards), ())
+        big.add_cards(topic_id, topic.path, index, cards)
+        big.topics[topic_id] = replace(topic, card_ids=ids)
     return big
 
 

@@ -68,7 +68,7 @@ class _PickledFile:
 
     Should the pickle not load (a damaged cache), the file is parsed again instead."""
 
-    def __init__(self, path: Path, pickled: bytes) -> None:
+    def __init__(self, path: Path, pickled: bytes | memoryview) -> None:
         self.path, self.pickled = path, pickled
 
     def cards(self) -> Iterable[Card]:
@@ -112,9 +112,9 @@ class CardBodies(Mapping[str, "Card"]):
     def __contains__(self, card_id: object) -> bool:
         return card_id in self._found
 
-    def add(self, card_id: str, body: Card | _PickledFile) -> None:
-        """Add a card (or the pickled file that holds it) at the end."""
-        self._found[card_id] = body
+    def extend(self, bodies: Iterable[tuple[str, Card | _PickledFile]]) -> None:
+        """Add cards (or the pickled file that holds each) at the end."""
+        self._found.update(bodies)
 
 
 @dataclass
@@ -132,21 +132,24 @@ class Bank:
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, tuple[Path, int, int]] = field(default_factory=dict)  # card id -> file, line, col
 
-    def add_card(
+    def add_cards(
         self,
-        card_id: str,
         topic_id: str,
-        kind: str,
-        tags: tuple[str, ...],
-        position: tuple[Path, int, int],
-        body: Card | _PickledFile,
+        path: Path,
+        index: FileIndex,
+        bodies: Sequence[Card | _PickledFile],
+        keep: Sequence[int] | None = None,
     ) -> None:
-        """Add one card at the end of the bank (its topic is added by whoever adds its cards)."""
-        self.cards.add(card_id, body)
-        self.topic_of[card_id] = topic_id
-        self.kind_of[card_id] = kind
-        self.tags_of[card_id] = tags
-        self.positions[card_id] = position
+        """Add the cards of `index` (those at the positions `keep`, default all) at the end of the bank.
+
+        In bulk: a warm start adds 10,000 cards this way in a few milliseconds."""
+        rows = range(len(index.card_ids)) if keep is None else keep
+        ids = [index.card_ids[row] for row in rows]
+        self.cards.extend(zip(ids, [bodies[row] for row in rows], strict=True))
+        self.topic_of.update(dict.fromkeys(ids, topic_id))
+        self.kind_of.update(zip(ids, [index.kinds[row] for row in rows], strict=True))
+        self.tags_of.update(zip(ids, [index.tags[row] for row in rows], strict=True))
+        self.positions.update(zip(ids, [(path, *index.positions[row]) for row in rows], strict=True))
 
     def card_tags(self, card_id: str) -> set[str]:
         """The card's own tags plus its topic's."""
@@ -295,17 +298,23 @@ def _add_topic(
         bank.problems.append(Problem(shown, line, col, message))
         return False
     first_topic[topic.id] = topic.position
-    kept: list[str] = []
-    for card_id, kind, tags, (line, col), body in zip(
-        index.card_ids, index.kinds, index.tags, index.positions, bodies, strict=True
-    ):
-        if card_id in bank.cards:
-            other_path, other_line, other_col = bank.positions[card_id]
-            message = f"duplicate card id `{card_id}`: first defined at {other_path}:{other_line}:{other_col}"
-            bank.problems.append(Problem(shown, line, col, message))
-            continue
-        bank.add_card(card_id, topic.id, kind, tags, (path, line, col), body)
-        kept.append(card_id)
+    ids = index.card_ids
+    keep: list[int] | None = None  # every card, unless some id is taken (the usual case: a bulk add)
+    if len(set(ids)) != len(ids) or not bank.topic_of.keys().isdisjoint(ids):
+        keep, here = [], dict[str, tuple[Path, int, int]]()
+        for row, (card_id, (line, col)) in enumerate(zip(ids, index.positions, strict=True)):
+            first = bank.positions.get(card_id) or here.get(card_id)
+            if first is not None:
+                other_path, other_line, other_col = first
+                message = (
+                    f"duplicate card id `{card_id}`: first defined at {other_path}:{other_line}:{other_col}"
+                )
+                bank.problems.append(Problem(shown, line, col, message))
+                continue
+            here[card_id] = (path, line, col)
+            keep.append(row)
+    bank.add_cards(topic.id, path, index, bodies, keep)
+    kept = ids if keep is None else tuple(ids[row] for row in keep)
     bank.topics[topic.id] = Topic(
         id=topic.id,
         title=topic.title,
@@ -313,6 +322,6 @@ def _add_topic(
         tags=topic.tags,
         references=topic.references,
         path=path,
-        card_ids=tuple(kept),
+        card_ids=kept,
     )
     return True

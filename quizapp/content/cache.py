@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
 Key = tuple[str, str, int, int]
-Entry = tuple[FileIndex, bytes]  # the file's index and its cards (a tuple of models), pickled
+Entry = tuple[FileIndex, bytes | memoryview]  # the file's index and its cards (a tuple of models), pickled
+MAGIC = b"quizapp-bank-cache\n"
+HEADER_START = len(MAGIC) + 8  # then the header's length (8 bytes, little-endian) and the header
 MAX_CACHE_BYTES = 512 << 20  # far above any real bank's cache; a larger file is ignored, not read
 
 
@@ -77,18 +79,25 @@ class FileCache:
 
     @property
     def entries(self) -> dict[Key, Entry]:
-        """The stored results; an unreadable or outdated file counts as an empty cache."""
+        """The stored results; an unreadable or outdated file counts as an empty cache.
+
+        The file is a header (the fingerprint, and per entry its index and where its cards lie) followed
+        by every file's pickled cards: an entry's cards are a view into the bytes read, never copied."""
         if self._entries is None:
             self._entries = {}
             try:  # never blocks: a FIFO or device in the cache's place is refused, not opened
                 data, _ = read_regular_file(self.path, MAX_CACHE_BYTES)
-                stored = pickle.loads(data)
-                if (
-                    isinstance(stored, dict)
-                    and stored.get("fingerprint") == code_fingerprint()
-                    and isinstance(stored.get("entries"), dict)
-                ):
-                    self._entries = stored["entries"]
+                view = memoryview(data)
+                if view[: len(MAGIC)] != MAGIC:
+                    return self._entries
+                length = int.from_bytes(view[len(MAGIC) : HEADER_START], "little")
+                stored = pickle.loads(view[HEADER_START : HEADER_START + length])
+                if stored.get("fingerprint") == code_fingerprint():
+                    base = HEADER_START + length
+                    self._entries = {
+                        key: (index, view[base + start : base + end])
+                        for key, (index, start, end) in stored["entries"].items()
+                    }
             except Exception:  # missing, special (NotReadable), truncated or foreign: start empty
                 self._entries = {}
         return self._entries
@@ -138,13 +147,19 @@ class FileCache:
         temporary: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            where: dict[Key, tuple[FileIndex, int, int]] = {}
+            offset = 0
+            for key, (index, cards) in self.entries.items():
+                where[key] = (index, offset, offset + len(cards))
+                offset += len(cards)
+            header = pickle.dumps(
+                {"fingerprint": code_fingerprint(), "entries": where}, protocol=pickle.HIGHEST_PROTOCOL
+            )
             with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False) as handle:
                 temporary = handle.name
-                pickle.dump(
-                    {"fingerprint": code_fingerprint(), "entries": self.entries},
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
+                handle.write(MAGIC + len(header).to_bytes(HEADER_START - len(MAGIC), "little") + header)
+                for _, cards in self.entries.values():
+                    handle.write(cards)
             os.replace(temporary, self.path)
             self.dirty = False
         except Exception:  # a full disk, a read-only folder, anything pickle refuses: no cache
