@@ -598,7 +598,7 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    from quizapp.content.bank import content_dirs, load_bank
+    from quizapp.content.bank import content_dirs, find_card
     from quizapp.content.cache import FileCache, default_cache_file
     from quizapp.content.schema import CodeCard
     from quizapp.problems import code_command
@@ -609,8 +609,8 @@ def _code(args: argparse.Namespace) -> int:
         code_command.list_tasks()
         return 0
     cache_file = default_cache_file()
-    bank = load_bank(content_dirs(args.content), FileCache(cache_file) if cache_file else None)
-    card = bank.cards.get(args.card_id or "")
+    cache = FileCache(cache_file) if cache_file else None
+    card = find_card(content_dirs(args.content), args.card_id or "", cache)  # one card, not the whole bank
     return code_command.run(
         card if isinstance(card, CodeCard) else None,
         args.card_id or "",
