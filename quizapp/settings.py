@@ -178,6 +178,8 @@ def load_settings(
 
 def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple[dict[str, Any], list[str]]:
     """The usable fields of `data` and one message per unusable or unknown one, each naming `origin`."""
+    if not data:
+        return {}, []
     from pydantic import ValidationError  # only when there is something to check
 
     values: dict[str, Any] = {}
