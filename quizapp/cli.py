@@ -486,7 +486,7 @@ def _code_problems(bank: Bank) -> list[LoadProblem]:
 
 
 def _problems_command(args: argparse.Namespace) -> int:
-    from quizapp.content.bank import content_dirs, find_card, load_bank
+    from quizapp.content.bank import content_dirs, load_bank
     from quizapp.content.cache import FileCache, default_cache_file
 
     if args.command == "problem" and args.generators:
@@ -513,7 +513,7 @@ def _problems_command(args: argparse.Namespace) -> int:
     if args.card_id is None:
         print("quizapp problem: give a CARD_ID (--list lists the numeric cards' ids)", file=sys.stderr)
         return 2
-    card = find_card(content_dirs(args.content), args.card_id, cache)  # one card, not the whole bank
+    card = load_bank(content_dirs(args.content), cache).cards.get(args.card_id)  # unpickles one file
     if not isinstance(card, NumericCard):
         kind = {"flashcard": "a flashcard", "choice": "a multiple-choice card", "code": "a code card"}
         what = (
@@ -598,7 +598,7 @@ def _drill(args: argparse.Namespace, bank: Bank) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    from quizapp.content.bank import content_dirs, find_card
+    from quizapp.content.bank import content_dirs, load_bank
     from quizapp.content.cache import FileCache, default_cache_file
     from quizapp.content.schema import CodeCard
     from quizapp.problems import code_command
@@ -610,7 +610,7 @@ def _code(args: argparse.Namespace) -> int:
         return 0
     cache_file = default_cache_file()
     cache = FileCache(cache_file) if cache_file else None
-    card = find_card(content_dirs(args.content), args.card_id or "", cache)  # one card, not the whole bank
+    card = load_bank(content_dirs(args.content), cache).cards.get(args.card_id or "")  # unpickles one file
     return code_command.run(
         card if isinstance(card, CodeCard) else None,
         args.card_id or "",

@@ -160,36 +160,19 @@ def _unpickled(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
-def test_find_card_unpickles_only_the_file_that_holds_the_card(
+def test_looking_up_one_card_unpickles_only_the_file_that_holds_it(
     tmp_path: Path, content: Path, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache_file = tmp_path / "bank.pickle"
-    bank = load_bank([content], FileCache(cache_file))
+    fresh = load_bank([content], FileCache(cache_file))
     unpickled = _unpickled(monkeypatch)
-    assert bank_module.find_card([content], "beta-two", FileCache(cache_file)) == bank.cards["beta-two"]
-    assert unpickled == [content / "beta.yaml"]
-    assert bank_module.find_card([content], "no-such-card", FileCache(cache_file)) is None
-    assert len(unpickled) == 1 and len(parsed) == 2  # nothing parsed, nothing else unpickled
+    warm = load_bank([content], FileCache(cache_file))
+    assert warm.cards.get("beta-two") == fresh.cards["beta-two"]
+    assert warm.cards.get("no-such-card") is None
+    assert unpickled == [content / "beta.yaml"] and len(parsed) == 2  # nothing parsed, nothing else
 
 
-def test_find_card_after_a_change_reads_the_new_file(
-    tmp_path: Path, content: Path, parsed: list[Path]
-) -> None:
-    cache_file = tmp_path / "bank.pickle"
-    load_bank([content], FileCache(cache_file))
-    beta = content / "beta.yaml"
-    beta.write_text(
-        beta.read_text(encoding="utf-8").replace("id: beta-two", "id: beta-renamed"), encoding="utf-8"
-    )
-    stat = beta.stat()
-    os.utime(beta, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert bank_module.find_card([content], "beta-two", FileCache(cache_file)) is None
-    assert parsed[-1] == beta
-    found = bank_module.find_card([content], "beta-renamed", FileCache(cache_file))
-    assert found is not None and found.id == "beta-renamed" and len(parsed) == 3  # the cache was refilled
-
-
-def test_find_card_follows_the_banks_rules_for_duplicates(tmp_path: Path, content: Path) -> None:
+def test_a_warm_bank_follows_the_same_rules_for_duplicates(tmp_path: Path, content: Path) -> None:
     alpha = (content / "alpha.yaml").read_text(encoding="utf-8")
     beta = (content / "beta.yaml").read_text(encoding="utf-8")
     # a later file with a taken topic id is skipped; a later copy of a card id loses to the first
@@ -198,21 +181,23 @@ def test_find_card_follows_the_banks_rules_for_duplicates(tmp_path: Path, conten
         beta.replace("topic: beta", "topic: gamma").replace("id: beta-two", "id: alpha-one"), encoding="utf-8"
     )
     cache_file = tmp_path / "bank.pickle"
-    bank = load_bank([content], FileCache(cache_file))
-    for card_id in ("alpha-one", "other-two", "beta-one", "beta-code", "alpha-four"):
-        assert bank_module.find_card([content], card_id, FileCache(cache_file)) == bank.cards.get(card_id)
-    assert bank.cards.get("other-two") is None
+    fresh = load_bank([content], FileCache(cache_file))
+    warm = load_bank([content], FileCache(cache_file))
+    assert warm.problems == fresh.problems and len(fresh.problems) >= 2
+    assert dict(warm.cards) == dict(fresh.cards) and "other-two" not in warm.cards
+    assert warm.cards["alpha-one"].id == "alpha-one" and warm.topic_of["alpha-one"] == "alpha"
+    assert (warm.positions, warm.topics) == (fresh.positions, fresh.topics)
 
 
 def test_a_damaged_entry_is_parsed_again(tmp_path: Path, content: Path, parsed: list[Path]) -> None:
     cache_file = tmp_path / "bank.pickle"
-    load_bank([content], FileCache(cache_file))
+    fresh = load_bank([content], FileCache(cache_file))
     cache = FileCache(cache_file)
     key = next(k for k in cache.entries if k[0].endswith("alpha.yaml"))
     cache.entries[key] = (cache.entries[key][0], b"garbage")
     cache.dirty = True
     cache.save()
-    assert bank_module.find_card([content], "alpha-one", FileCache(cache_file)) is not None
+    assert load_bank([content], FileCache(cache_file)).cards["alpha-one"] == fresh.cards["alpha-one"]
     assert len(parsed) == 3  # alpha parsed again, not trusted from a damaged entry
 
 

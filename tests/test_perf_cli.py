@@ -26,17 +26,22 @@ cards:
     back: A.
 """
 
-# The bank may not be built: load_bank raises. Prints the exit code and which modules were imported.
+# No file may be parsed (PyYAML never loads), and only the card's file unpickled. Prints the exit code,
+# which of those modules were imported and how many files' cards were unpickled.
 CHILD = """
 import json, sys
 import quizapp.content.bank as bank
-def refuse(*args, **kwargs):
-    raise AssertionError("load_bank called")
-bank.load_bank = refuse
+unpickled = []
+real = bank._PickledFile.cards
+def counting(self):
+    unpickled.append(self.path.name)
+    return real(self)
+bank._PickledFile.cards = counting
 from quizapp.cli import main
 code = main(sys.argv[1:])
-loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("sklearn", "sqlite_utils", "textual"))
-print(json.dumps({"code": code, "loaded": loaded}))
+heavy = ("sklearn", "sqlite_utils", "textual", "yaml")
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in heavy)
+print(json.dumps({"code": code, "loaded": loaded, "unpickled": unpickled}))
 """
 
 
@@ -51,7 +56,7 @@ def _run(args: list[str], env: dict[str, str], *, child: str = CHILD) -> subproc
     )
 
 
-def test_check_on_a_warm_cache_neither_builds_the_bank_nor_imports_scikit_learn(tmp_path: Path) -> None:
+def test_check_on_a_warm_cache_parses_nothing_and_unpickles_one_file(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     (content / "perfcli.yaml").write_text(TOPIC, encoding="utf-8")
@@ -65,10 +70,14 @@ def test_check_on_a_warm_cache_neither_builds_the_bank_nor_imports_scikit_learn(
     lines = checked.stdout.splitlines()
     assert json.loads(lines[0])["status"] == "wrong"
     outcome = json.loads(lines[-1])
-    assert outcome == {"code": 1, "loaded": []}
+    assert outcome == {"code": 1, "loaded": [], "unpickled": ["perfcli.yaml"]}
 
     shown = _run(["problem", "perf-third", "--seed", "3"], env)
-    assert json.loads(shown.stdout.splitlines()[-1]) == {"code": 0, "loaded": []}
+    assert json.loads(shown.stdout.splitlines()[-1]) == {
+        "code": 0,
+        "loaded": [],
+        "unpickled": ["perfcli.yaml"],
+    }
     assert shown.stdout.startswith("perf-third (seed 3)")
 
     flash = _run(["check", "perf-flash", "--seed", "3", "--answer", "1"], env)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quizapp.content.cache import Entry, FileCache, Key
+from quizapp.content.cache import FileCache, Key
 from quizapp.content.files import topic_files
 from quizapp.content.index import FileIndex, index_of
 from quizapp.content.problem import Problem
@@ -206,33 +206,6 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
         cache.save()
     bank.problems.sort()
     return bank
-
-
-def find_card(paths: Iterable[Path], card_id: str, cache: FileCache | None = None) -> Card | None:
-    """`load_bank(paths, cache).cards.get(card_id)`, unpickling only the file that holds the card.
-
-    The cache's indexes settle which file wins, as `load_bank` would: a topic id already taken skips its
-    file, and the first definition of a card id wins. When any file is missing from the cache (new,
-    changed, no cache at all), the whole bank is loaded instead, filling the cache."""
-    if cache is None:
-        return load_bank(paths).cards.get(card_id)
-    entries: list[tuple[Path, Entry]] = []
-    for path in topic_files(paths):
-        key = FileCache.key(path)
-        if key is None:  # a special file: load_bank refuses it without reading, so it holds no card
-            continue
-        entry = cache.get(key)
-        if entry is None:
-            return load_bank(paths, cache).cards.get(card_id)
-        entries.append((path, entry))
-    taken: set[str] = set()
-    for path, (index, pickled) in entries:
-        if index.topic is None or index.topic.id in taken:
-            continue
-        taken.add(index.topic.id)
-        if card_id in index.card_ids:
-            return next((card for card in _PickledFile(path, pickled).cards() if card.id == card_id), None)
-    return None
 
 
 def _parse(path: Path) -> tuple[FileIndex, tuple[int, int] | None, tuple[Card, ...]]:
