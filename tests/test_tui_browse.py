@@ -433,3 +433,53 @@ async def test_a_large_bank_loads_in_a_worker_and_fills_the_table_in_batches(
         screen.query_one("#filter-state", Select).value = "suspended"
         await _settle(pilot)
         assert _rows(screen) == ["alpha-one"] and screen.selected == "alpha-one"
+
+
+async def test_a_long_list_holds_only_the_rows_near_the_cursor_and_ctrl_end_reaches_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the thresholds made tiny, the table holds the first rows only: more come as the cursor moves
+    down, ctrl+end goes to the last card of the whole list; the title counts the list, not the rows held.
+    The tag and kind filters get the cards' tags and kinds once the worker has read them."""
+    monkeypatch.setattr(browse, "INLINE_CARDS", 0)
+    monkeypatch.setattr(browse, "FIRST_ROWS", 2)
+    monkeypatch.setattr(browse, "BATCH_ROWS", 2)
+    monkeypatch.setattr(browse, "AHEAD", 2)
+    monkeypatch.setattr(browse, "FILL_PAUSE", 0.001)
+    app = _app(tmp_path, extra=True)
+    ids = list(app.bank.cards)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await _settle(pilot)
+        table = screen.query_one("#browse-cards", DataTable)
+        assert table.border_title == "9 cards"
+        assert _rows(screen) == ids[:2]  # a screenful would be more: AHEAD is 2 here
+        await pilot.press("down")
+        await _settle(pilot)
+        assert screen.selected == ids[1] and _rows(screen) == ids[:3]  # the cursor's row + 2
+        await pilot.press("ctrl+end")
+        for _ in range(100):  # each batch waits for a timer
+            if table.cursor_row == len(ids) - 1:
+                break
+            await pilot.pause(0.01)
+        assert _rows(screen) == ids and screen.selected == ids[-1] and ids[-1] in _preview(screen)
+        tags = [value for _, value in screen.query_one("#filter-tag", Select)._options]
+        kinds = [value for _, value in screen.query_one("#filter-kind", Select)._options]
+        assert tags[0] == "*" and "order" in tags  # beta-two's own tag
+        assert kinds == ["*", "flashcard", "choice", "numeric", "code"]
+
+
+async def test_a_stale_search_result_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A match that ends after the search changed again (its generation is old) never reaches the table."""
+    monkeypatch.setattr(browse, "INLINE_CARDS", 0)  # every search matches in a thread worker
+    app = _app(tmp_path, extra=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await _settle(pilot)
+        await pilot.press("slash", *"zebra")
+        await _settle(pilot)
+        assert _rows(screen) == ["gamma-zebra"]
+        stale = BrowseScreen.SearchDone(screen.generation - 1, Criteria(), list(app.bank.cards), None, False)
+        screen.post_message(stale)
+        await pilot.pause()
+        assert _rows(screen) == ["gamma-zebra"] and screen.applied.words == ("zebra",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -61,7 +61,7 @@ class CardStatus:
     def of(cls, stored: repo.CardState | None) -> CardStatus:
         """From the card's stored state (None: never reviewed)."""
         if stored is None:
-            return cls("new")
+            return NEW_CARD  # one for all: a bank's new cards are many
         if stored.state == repo.NEW:
             return cls("new", stored.suspended, stored.leech)
         state = "learning" if stored.state in LEARNING_STATES else "review"
@@ -83,17 +83,47 @@ class CardStatus:
         return not self.suspended and self.state == wanted
 
 
-def statuses_of(card_ids: Iterable[str], stored: Mapping[str, repo.CardState]) -> dict[str, CardStatus]:
-    """Every card's status, from the stored states (a card without one is new)."""
-    return {card_id: CardStatus.of(stored.get(card_id)) for card_id in card_ids}
+NEW_CARD = CardStatus("new")
 
 
-def read_statuses(card_ids: Iterable[str], path: str) -> dict[str, CardStatus]:
-    """The cards' statuses, read on a connection of the calling thread's own (sqlite3 connections are per
+class Statuses(Mapping[str, CardStatus]):
+    """Every card's status, made from its stored state when asked (any id: a card without one is new;
+    iterating gives the stored ones). No object per card for the garbage collector to go through: a full
+    pass over a big heap blocks every thread for hundreds of milliseconds."""
+
+    def __init__(self, stored: Mapping[str, repo.CardState] | None = None) -> None:
+        self.stored: Mapping[str, repo.CardState] = stored or {}
+
+    def __getitem__(self, card_id: str) -> CardStatus:
+        return CardStatus.of(self.stored.get(card_id))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.stored)
+
+    def __len__(self) -> int:
+        return len(self.stored)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Statuses) and self.stored == other.stored
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def updated(self, card_id: str, stored: repo.CardState | None) -> Statuses:
+        """A copy with `card_id`'s stored state replaced (a worker may be reading this one)."""
+        states = dict(self.stored)
+        if stored is None:
+            states.pop(card_id, None)
+        else:
+            states[card_id] = stored
+        return Statuses(states)
+
+
+def read_statuses(path: str) -> Statuses:
+    """Every card's status, read on a connection of the calling thread's own (sqlite3 connections are per
     thread: a worker can't use the app's)."""
     db = sqlite3.connect(path, timeout=5)
     try:
-        return statuses_of(card_ids, repo.card_states(db))
+        return Statuses(repo.card_states(db))
     finally:
         db.close()
 
@@ -128,7 +158,7 @@ class Catalog:
     haystacks: dict[str, str]
     kinds: dict[str, str]
     tags: dict[str, frozenset[str]]  # the card's own and its topic's
-    topic_of: Mapping[str, str]
+    by_topic: dict[str, list[str]]
 
     @classmethod
     def of(cls, bank: Bank) -> Catalog:
@@ -136,18 +166,22 @@ class Catalog:
         haystacks: dict[str, str] = {}
         kinds: dict[str, str] = {}
         tags: dict[str, frozenset[str]] = {}
-        for card_id in bank.cards:
+        by_topic: dict[str, list[str]] = {}
+        same: dict[frozenset[str], frozenset[str]] = {}  # one set per set of tags: far fewer objects for
+        for card_id in bank.cards:  # the garbage collector to go through than one per card
             haystacks[card_id] = haystack(bank, card_id)
             kinds[card_id] = bank.cards[card_id].kind
-            tags[card_id] = frozenset(bank.card_tags(card_id))
-        return cls(haystacks, kinds, tags, bank.topic_of)
+            card_tags = frozenset(bank.card_tags(card_id))
+            tags[card_id] = same.setdefault(card_tags, card_tags)
+            by_topic.setdefault(bank.topic_of[card_id], []).append(card_id)
+        return cls(haystacks, kinds, tags, by_topic)
 
     def __len__(self) -> int:
         return len(self.haystacks)
 
     def tag_names(self) -> list[str]:
         """Every tag of any card, sorted."""
-        return sorted(frozenset().union(*self.tags.values()))
+        return sorted(frozenset().union(*set(self.tags.values())))
 
     def kind_names(self) -> list[str]:
         """The kinds of card there are, in CARD_KINDS order."""
@@ -167,18 +201,19 @@ class Criteria:
 
 
 def match_cards(catalog: Catalog, statuses: Mapping[str, CardStatus], criteria: Criteria) -> list[str]:
-    """Ids of the cards meeting `criteria`, in bank order (about 1 ms for 700 cards)."""
-    c = catalog
-    want = criteria
-    return [
-        card_id
-        for card_id, text in c.haystacks.items()
-        if (want.topic == ANY or c.topic_of[card_id] == want.topic)
-        and (want.kind == ANY or c.kinds[card_id] == want.kind)
-        and (want.tag == ANY or want.tag in c.tags[card_id])
-        and statuses[card_id].matches(want.state)
-        and all(word in text for word in want.words)
-    ]
+    """Ids of the cards meeting `criteria`, in bank order: a topic's cards, then narrowed by one simple
+    test at a time (about 30 ms for a word in 100,000 cards)."""
+    c, want = catalog, criteria
+    ids = list(c.haystacks) if want.topic == ANY else c.by_topic.get(want.topic, [])
+    if want.kind != ANY:
+        ids = [card_id for card_id in ids if c.kinds[card_id] == want.kind]
+    if want.tag != ANY:
+        ids = [card_id for card_id in ids if want.tag in c.tags[card_id]]
+    if want.state != ANY:
+        ids = [card_id for card_id in ids if statuses[card_id].matches(want.state)]
+    for word in want.words:
+        ids = [card_id for card_id in ids if word in c.haystacks[card_id]]
+    return list(ids)  # a copy: never the catalog's own list
 
 
 def when(due: datetime, now: datetime) -> str:
@@ -236,7 +271,7 @@ class BrowseScreen(Screen[None]):
         """A worker read the cards and their states, and matched `criteria` with them."""
 
         def __init__(
-            self, catalog: Catalog, statuses: dict[str, CardStatus], criteria: Criteria, card_ids: list[str]
+            self, catalog: Catalog, statuses: Statuses, criteria: Criteria, card_ids: list[str]
         ) -> None:
             super().__init__()
             self.catalog, self.statuses, self.criteria, self.card_ids = catalog, statuses, criteria, card_ids
@@ -244,7 +279,7 @@ class BrowseScreen(Screen[None]):
     class StatusesRead(Message):
         """A worker read every card's state again (back from a study session)."""
 
-        def __init__(self, statuses: dict[str, CardStatus]) -> None:
+        def __init__(self, statuses: Statuses) -> None:
             super().__init__()
             self.statuses = statuses
 
@@ -253,7 +288,7 @@ class BrowseScreen(Screen[None]):
         self.initial_card = card_id
         self.selected: str | None = None  # the card in the preview
         self.shown: list[str] = []  # card ids of the list, in bank order (the table holds the first ones)
-        self.statuses: dict[str, CardStatus] = {}
+        self.statuses = Statuses()
         self.catalog: Catalog | None = None  # None while a worker reads the cards
         self.generation = 0  # bumped by every change of the search or the filters
         self.applied = Criteria()  # what the table shows
@@ -300,12 +335,14 @@ class BrowseScreen(Screen[None]):
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(app.bank.cards) <= INLINE_CARDS:
             self._set_catalog(Catalog.of(app.bank))
-            self.statuses = statuses_of(app.bank.cards, repo.card_states(app.db))
+            self.statuses = Statuses(repo.card_states(app.db))
             self.refilter(keep=self.initial_card)
             return
         table.border_title = "loading…"
         self.query_one(CardPreview).show_message("Loading the cards…")
-        self.load(app.bank, path, self.criteria())
+        # after the first frame: the worker holds the GIL half the time, which would double the time
+        # the UI thread takes to lay out and draw the screen
+        self.call_after_refresh(lambda: self.load(app.bank, path, self.criteria()))
 
     # a description of its own: by default Textual describes a worker by the repr of its arguments,
     # and the bank's takes seconds for 10,000 cards
@@ -313,7 +350,7 @@ class BrowseScreen(Screen[None]):
     def load(self, bank: Bank, path: str, criteria: Criteria) -> None:
         """Read every card (search texts, kinds, tags) and its state, and match `criteria`."""
         catalog = Catalog.of(bank)
-        statuses = read_statuses(catalog.haystacks, path)
+        statuses = read_statuses(path)
         found = match_cards(catalog, statuses, criteria)
         self.post_message(self.Loaded(catalog, statuses, criteria, found))
 
@@ -345,19 +382,19 @@ class BrowseScreen(Screen[None]):
         app = quiz_app(self)
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(self.catalog) <= INLINE_CARDS:
-            self._new_statuses(statuses_of(self.catalog.haystacks, repo.card_states(app.db)))
+            self._new_statuses(Statuses(repo.card_states(app.db)))
         else:
-            self.reread(self.catalog, path)
+            self.reread(path)
 
     @work(thread=True, exclusive=True, group="browse-load", description="Browse: read the states")
-    def reread(self, catalog: Catalog, path: str) -> None:
+    def reread(self, path: str) -> None:
         """Read every card's state again, on this thread's own connection."""
-        self.post_message(self.StatusesRead(read_statuses(catalog.haystacks, path)))
+        self.post_message(self.StatusesRead(read_statuses(path)))
 
     def on_browse_screen_statuses_read(self, message: StatusesRead) -> None:
         self._new_statuses(message.statuses)
 
-    def _new_statuses(self, statuses: dict[str, CardStatus]) -> None:
+    def _new_statuses(self, statuses: Statuses) -> None:
         """Show states read again, if any changed."""
         if statuses != self.statuses:
             self.statuses = statuses
@@ -389,7 +426,7 @@ class BrowseScreen(Screen[None]):
     def search(
         self,
         catalog: Catalog,
-        statuses: dict[str, CardStatus],
+        statuses: Statuses,
         criteria: Criteria,
         generation: int,
         pause: float,
@@ -580,7 +617,7 @@ class BrowseScreen(Screen[None]):
             if self.selected is None:
                 return False
             card = quiz_app(self).bank.cards[self.selected]
-            status = self.statuses.get(self.selected, CardStatus("new"))
+            status = self.statuses[self.selected]
             if action == "suspend":
                 return parameters[0] is not status.suspended
             if action == "variant":
@@ -659,7 +696,7 @@ class BrowseScreen(Screen[None]):
         self.app.notify(text, title=title, timeout=3)
         if self.is_mounted:  # read the one card again: a large bank's states take a worker to read
             stored = repo.get_card(quiz_app(self).db, card_id)
-            self.statuses = {**self.statuses, card_id: CardStatus.of(stored)}  # a worker may read the old
+            self.statuses = self.statuses.updated(card_id, stored)
             self.refilter(keep=card_id, stay=True)
 
     def _read_only(self) -> bool:
