@@ -92,7 +92,7 @@ def test_files_refused_unread_are_never_cached_and_broken_yaml_is(
     broken.write_text("topic: [broken\n", encoding="utf-8")
     cache = FileCache(tmp_path / "bank.pickle")
     load_bank([content], cache)
-    assert {Path(key[1]).name for key in cache.entries} == {"alpha.yaml", "beta.yaml", "broken.yaml"}
+    assert {Path(key[0]).name for key in cache.entries} == {"alpha.yaml", "beta.yaml", "broken.yaml"}
     parsed.clear()
     bank = load_bank([content], FileCache(tmp_path / "bank.pickle"))
     assert parsed == [big]  # refused again (cheaply), the rest from the cache
@@ -113,7 +113,7 @@ def test_a_file_that_changes_while_it_is_read_is_not_cached(
     monkeypatch.setattr(loader_module, "load_file", changing)
     cache = FileCache(tmp_path / "bank.pickle")
     load_bank([content], cache)
-    assert {Path(key[1]).name for key in cache.entries} == {"alpha.yaml"}
+    assert {Path(key[0]).name for key in cache.entries} == {"alpha.yaml"}
     key = FileCache.key(beta)
     assert key is not None and key not in cache.entries
 
@@ -141,7 +141,7 @@ def test_a_cache_that_cannot_be_read_or_written_is_only_a_missed_shortcut(
 def test_an_entry_pickle_refuses_leaves_no_file_behind(tmp_path: Path) -> None:
     cache = FileCache(tmp_path / "cache" / "bank.pickle")
     index = FileIndex(None, (), (), (), (), ())
-    cache.put(("/x.yaml", "x.yaml", 1, 1), index, [lambda: None])  # type: ignore[list-item]  # must not raise
+    cache.put(("x.yaml", 1, 1, 1, 1), index, [lambda: None])  # type: ignore[list-item]  # must not raise
     cache.save()  # must not raise
     assert not cache.entries
     assert not (tmp_path / "cache").exists() or list((tmp_path / "cache").iterdir()) == []
@@ -220,3 +220,19 @@ def test_a_warm_bank_unpickles_a_files_cards_only_when_one_is_asked_for(
     assert warm.cards["beta-two"] == fresh.cards["beta-two"]  # same file: unpickled once, above
     assert unpickled == [content / "beta.yaml"]
     assert dict(warm.cards) == dict(fresh.cards) and len(unpickled) == 2
+
+
+def test_cards_rewritten_by_another_quizapp_after_the_start_are_never_mixed_in(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    cache_file = tmp_path / "bank.pickle"
+    fresh = load_bank([content], FileCache(cache_file))
+    warm = load_bank([content], FileCache(cache_file))  # indexes only: the cards file isn't read yet
+    cards_file = tmp_path / "bank.cards"
+    assert cards_file.exists()
+    other = cards_file.read_bytes()
+    cards_file.write_bytes(bytes(16) + other[16:])  # same cards, another writer's token
+    assert warm.cards["beta-one"] == fresh.cards["beta-one"]
+    assert parsed[-1] == content / "beta.yaml" and len(parsed) == 3  # parsed again, not trusted
+    cards_file.unlink()  # gone altogether
+    assert warm.cards["alpha-one"] == fresh.cards["alpha-one"] and len(parsed) == 4

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,22 +65,26 @@ class Topic:
 
 
 class _PickledFile:
-    """One cached file's cards, pickled: unpickled into the bank the first time one of them is asked for.
+    """One cached file's cards, read and unpickled into the bank the first time one of them is asked for.
 
-    Should the pickle not load (a damaged cache), the file is parsed again instead."""
+    When they can't be had from the cache any more (another quizapp rewrote it, a damaged entry), the
+    topic file is parsed again instead."""
 
-    def __init__(self, path: Path, pickled: bytes | memoryview) -> None:
+    def __init__(self, path: Path, pickled: Callable[[], bytes | None]) -> None:
         self.path, self.pickled = path, pickled
 
     def cards(self) -> Iterable[Card]:
-        try:
-            cards: tuple[Card, ...] = pickle.loads(self.pickled)
-            return cards
-        except Exception:
-            from quizapp.content.loader import load_file
+        pickled = self.pickled()
+        if pickled is not None:
+            try:
+                cards: tuple[Card, ...] = pickle.loads(pickled)
+                return cards
+            except Exception:  # a damaged entry: parse the file
+                pass
+        from quizapp.content.loader import load_file
 
-            topic = load_file(self.path).topic
-            return () if topic is None else topic.cards
+        topic = load_file(self.path).topic
+        return () if topic is None else topic.cards
 
 
 class CardBodies(Mapping[str, "Card"]):
@@ -186,13 +191,14 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
             key = FileCache.key(path) if cache is not None else None  # None for a special file
             entry = cache.get(key) if cache is not None and key is not None else None
             cards: Sequence[Card | _PickledFile]
-            if entry is not None:
-                index, cards = entry[0], (_PickledFile(path, entry[1]),) * len(entry[0].card_ids)
+            if cache is not None and entry is not None:
+                bodies = _PickledFile(path, partial(cache.cards, entry[1]))
+                index, cards = entry[0], (bodies,) * len(entry[0].card_ids)
             else:
                 index, source, cards = _parse(path)
                 # Only what was parsed from exactly the bytes the key describes: never a refusal made
                 # without reading (special, too large) nor a file that changed while it was read.
-                if cache is not None and key is not None and source == key[2:]:
+                if cache is not None and key is not None and source == key[3:]:
                     cache.put(key, index, cards)
             if key is not None:
                 seen.add(key)

@@ -1,12 +1,14 @@
 """A cache of loaded topic files, so an unchanged bank starts without parsing YAML again.
 
-An entry is keyed by the file's resolved path, size and modification time; the whole cache is dropped
+An entry is keyed by the file's path, device, inode, size and modification time; the whole cache is dropped
 when quizapp's content code or pydantic changes. It lives in the user's cache folder and is only ever
 a shortcut: any failure to read or write it falls back to loading the files.
 
-Each entry holds the file's lean index (`FileIndex`: plain data, no pydantic) next to its cards pickled
-on their own: the app starts from the indexes alone, and a file's cards are unpickled when one of them
-is first needed (`quizapp check` unpickles one file)."""
+Each entry holds the file's lean index (`FileIndex`: plain data, no pydantic); its cards are pickled on
+their own into a second file beside it (`bank.cards`). The app starts from the indexes alone, and a
+file's cards are read and unpickled when one of them is first needed (`quizapp check` reads one file's).
+Both files carry the same random token: cards written by another quizapp since the indexes were read
+are never mixed in (the caller parses that topic file again instead)."""
 
 from __future__ import annotations
 
@@ -15,26 +17,35 @@ import hashlib
 import importlib.util
 import os
 import pickle
+import secrets
 import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_dir
 
-from quizapp.content.files import read_regular_file
+from quizapp.content.files import read_regular_file, read_regular_parts
 from quizapp.content.index import FileIndex
 
 if TYPE_CHECKING:
     from quizapp.content.schema import Card
 
 CACHE_ENV = "QUIZAPP_CACHE"  # a folder, or "off"
-Key = tuple[str, str, int, int]
-Entry = tuple[FileIndex, bytes | memoryview]  # the file's index and its cards (a tuple of models), pickled
-MAGIC = b"quizapp-bank-cache\n"
-HEADER_START = len(MAGIC) + 8  # then the header's length (8 bytes, little-endian) and the header
-MAX_CACHE_BYTES = 512 << 20  # far above any real bank's cache; a larger file is ignored, not read
+Key = tuple[str, int, int, int, int]  # path as given (problems name it), device, inode, size, mtime_ns
+MAX_CACHE_BYTES = 64 << 20  # the indexes of 10,000 cards take ~1 MB; a larger file is ignored, not read
+TOKEN_BYTES = 16
+
+
+class StoredCards(NamedTuple):
+    """Where an entry's pickled cards lie in the cards file."""
+
+    start: int
+    end: int
+
+
+Entry = tuple[FileIndex, bytes | StoredCards]  # the file's index and its pickled cards (a tuple of models)
 
 
 def default_cache_file(environ: dict[str, str] | None = None) -> Path | None:
@@ -70,37 +81,54 @@ def _pydantic_version_file() -> Path | None:
 
 
 class FileCache:
-    """Loaded files by (resolved path, path as given, size, mtime); `save` writes it back if changed."""
+    """Loaded files by (path as given, device, inode, size, mtime); `save` writes them back if changed."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.cards_path = path.with_suffix(".cards")
         self.dirty = False
+        self._token = b""  # of the cards file that goes with the indexes read
         self._entries: dict[Key, Entry] | None = None  # read on first use, inside load_bank
 
     @property
     def entries(self) -> dict[Key, Entry]:
-        """The stored results; an unreadable or outdated file counts as an empty cache.
-
-        The file is a header (the fingerprint, and per entry its index and where its cards lie) followed
-        by every file's pickled cards: an entry's cards are a view into the bytes read, never copied."""
+        """The stored results; an unreadable or outdated file counts as an empty cache."""
         if self._entries is None:
             self._entries = {}
             try:  # never blocks: a FIFO or device in the cache's place is refused, not opened
                 data, _ = read_regular_file(self.path, MAX_CACHE_BYTES)
-                view = memoryview(data)
-                if view[: len(MAGIC)] != MAGIC:
-                    return self._entries
-                length = int.from_bytes(view[len(MAGIC) : HEADER_START], "little")
-                stored = pickle.loads(view[HEADER_START : HEADER_START + length])
-                if stored.get("fingerprint") == code_fingerprint():
-                    base = HEADER_START + length
+                stored = pickle.loads(data)
+                if stored["fingerprint"] == code_fingerprint():
+                    self._token = stored["token"]
                     self._entries = {
-                        key: (index, view[base + start : base + end])
+                        key: (index, StoredCards(start, end))
                         for key, (index, start, end) in stored["entries"].items()
                     }
             except Exception:  # missing, special (NotReadable), truncated or foreign: start empty
                 self._entries = {}
         return self._entries
+
+    def cards(self, pickled: bytes | StoredCards) -> bytes | None:
+        """An entry's pickled cards; None when the cards file no longer holds them (another quizapp
+        replaced it since the indexes were read, or it is gone or damaged)."""
+        if isinstance(pickled, bytes):
+            return pickled
+        found = self._read_cards([pickled])
+        return None if found is None else found[0]
+
+    def _read_cards(self, parts: Sequence[StoredCards]) -> list[bytes] | None:
+        """The given parts of the cards file, if it is still the one the indexes were read with."""
+        if not self._token:
+            return None
+        try:
+            token, *found = read_regular_parts(self.cards_path, [(0, TOKEN_BYTES), *parts])
+        except Exception:  # NotReadable: gone, special, unreadable
+            return None
+        if token != self._token or any(
+            len(part) != end - start for part, (start, end) in zip(found, parts, strict=True)
+        ):
+            return None
+        return found
 
     @staticmethod
     def key(file: Path) -> Key | None:
@@ -109,12 +137,12 @@ class FileCache:
             found = file.stat()
             if not stat.S_ISREG(found.st_mode):  # a FIFO, device or folder is never cached
                 return None
-            return str(file.resolve()), str(file), found.st_size, found.st_mtime_ns
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop, from resolve()
+            return str(file), found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
+        except OSError:  # missing, a symlink loop, unreadable folder
             return None
 
     def get(self, key: Key) -> Entry | None:
-        """The index and pickled cards stored for `key`, if any (nothing is unpickled here)."""
+        """The index stored for `key`, and its cards (bytes, or where they are: see `cards`), if any."""
         entry = self.entries.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], FileIndex)):
             return None
@@ -141,28 +169,48 @@ class FileCache:
         self.dirty = self.dirty or bool(stale)
 
     def save(self) -> None:
-        """Write the cache atomically (temp file + rename); errors are ignored."""
+        """Write both files atomically (temp file + rename: the cards first, then the indexes that
+        point into them); errors are ignored. Entries whose cards can't be read back are dropped."""
         if not self.dirty:
             return
-        temporary: str | None = None
+        stored = [cards for _, cards in self.entries.values() if isinstance(cards, StoredCards)]
+        found = dict(zip(stored, self._read_cards(stored) or [], strict=False))
+        token = secrets.token_bytes(TOKEN_BYTES)
+        where: dict[Key, tuple[FileIndex, int, int]] = {}
+        chunks: list[bytes] = [token]
+        offset = TOKEN_BYTES
+        for key, (index, cards) in self.entries.items():
+            pickled = found.get(cards) if isinstance(cards, StoredCards) else cards
+            if pickled is None:  # the cards file changed meanwhile: this file is parsed again next time
+                continue
+            where[key] = (index, offset, offset + len(pickled))
+            chunks.append(pickled)
+            offset += len(pickled)
+        header = {"fingerprint": code_fingerprint(), "token": token, "entries": where}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            where: dict[Key, tuple[FileIndex, int, int]] = {}
-            offset = 0
-            for key, (index, cards) in self.entries.items():
-                where[key] = (index, offset, offset + len(cards))
-                offset += len(cards)
-            header = pickle.dumps(
-                {"fingerprint": code_fingerprint(), "entries": where}, protocol=pickle.HIGHEST_PROTOCOL
-            )
-            with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False) as handle:
-                temporary = handle.name
-                handle.write(MAGIC + len(header).to_bytes(HEADER_START - len(MAGIC), "little") + header)
-                for _, cards in self.entries.values():
-                    handle.write(cards)
-            os.replace(temporary, self.path)
+            _write_atomically(self.cards_path, chunks)
+        except Exception:  # a full disk, a read-only folder: no cache
+            return
+        try:
+            _write_atomically(self.path, [pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)])
             self.dirty = False
-        except Exception:  # a full disk, a read-only folder, anything pickle refuses: no cache
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        except Exception:  # anything pickle refuses, a folder in the way: no cards without indexes
+            with contextlib.suppress(OSError):
+                os.unlink(self.cards_path)
+
+
+def _write_atomically(path: Path, chunks: Sequence[bytes]) -> None:
+    """Replace `path` with `chunks` (a temporary file in the same folder, then os.replace)."""
+    temporary: str | None = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+            temporary = handle.name
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise

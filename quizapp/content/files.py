@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 MAX_TOPIC_BYTES = 1 << 20  # 1 MiB: 60x the largest built-in topic; a hostile 1 MiB file parses in ~1-3 s
@@ -83,14 +84,7 @@ def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, 
     found = regular_file_stat(path)
     if found.st_size > limit:
         raise NotReadable(_too_large(found.st_size, limit))
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as error:
-        raise NotReadable(f"cannot read file: {error.strerror}") from None
-    try:
-        opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode):  # swapped for something else since the stat
-            raise NotReadable(f"{kind_of(opened.st_mode)}, not a regular file")
+    with _opened_regular(path) as (fd, opened):
         chunks: list[bytes] = []
         size = 0
         step = max(opened.st_size + 1, 1 << 16)  # a regular file: usually one read, and one more for EOF
@@ -103,6 +97,29 @@ def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, 
         if size > limit:  # it grew since the stat
             raise NotReadable(f"file too large: over {limit:,} bytes (the limit)")
         return b"".join(chunks), os.fstat(fd)
+
+
+def read_regular_parts(path: Path, parts: Iterable[tuple[int, int]]) -> list[bytes]:
+    """The bytes of each (start, end) range of the regular file `path` (shorter at its end).
+
+    Raises `NotReadable` as `read_regular_file` does; never blocks on a special file."""
+    regular_file_stat(path)
+    with _opened_regular(path) as (fd, _):
+        return [os.pread(fd, max(end - start, 0), start) for start, end in parts]
+
+
+@contextmanager
+def _opened_regular(path: Path) -> Iterator[tuple[int, os.stat_result]]:
+    """A read-only descriptor of `path` and its stat, once it is known to be a regular file."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise NotReadable(f"cannot read file: {error.strerror}") from None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # swapped for something else since the stat
+            raise NotReadable(f"{kind_of(opened.st_mode)}, not a regular file")
+        yield fd, opened
     except OSError as error:
         raise NotReadable(f"cannot read file: {error.strerror}") from None
     finally:
