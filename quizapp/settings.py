@@ -13,7 +13,6 @@ import functools
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from platformdirs import user_config_dir
+
+from quizapp.content.files import write_atomically
 
 SETTINGS_ENV = "QUIZAPP_SETTINGS"
 ENV_PREFIX = "QUIZAPP_"
@@ -348,7 +349,7 @@ def save_settings(
     file = read_settings_file(target)
     if not file.writable:
         raise SettingsNotSaved(file.problem)
-    _write_atomically(target, updateas_toml(file.text, changes))
+    write_atomically(target, [updateas_toml(file.text, changes).encode()])
     return path
 
 
@@ -381,21 +382,3 @@ def updateas_toml(text: str, changes: Mapping[str, Any]) -> str:
             else:
                 table[binding_id] = keys
     return document.as_string()
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -19,14 +19,13 @@ import os
 import pickle
 import secrets
 import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_dir
 
-from quizapp.content.files import read_regular_file, read_regular_parts
+from quizapp.content.files import read_regular_file, read_regular_parts, write_atomically
 from quizapp.content.index import FileIndex
 
 if TYPE_CHECKING:
@@ -188,29 +187,14 @@ class FileCache:
             offset += len(pickled)
         header = {"fingerprint": code_fingerprint(), "token": token, "entries": where}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.cards_path, chunks)
+            write_atomically(self.cards_path, chunks, durable=False)
         except Exception:  # a full disk, a read-only folder: no cache
             return
         try:
-            _write_atomically(self.path, [pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)])
+            write_atomically(
+                self.path, [pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)], durable=False
+            )
             self.dirty = False
         except Exception:  # anything pickle refuses, a folder in the way: no cards without indexes
             with contextlib.suppress(OSError):
                 os.unlink(self.cards_path)
-
-
-def _write_atomically(path: Path, chunks: Sequence[bytes]) -> None:
-    """Replace `path` with `chunks` (a temporary file in the same folder, then os.replace)."""
-    temporary: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-            temporary = handle.name
-            for chunk in chunks:
-                handle.write(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,6 +125,28 @@ def _opened_regular(path: Path) -> Iterator[tuple[int, os.stat_result]]:
         raise NotReadable(f"cannot read file: {error.strerror}") from None
     finally:
         os.close(fd)
+
+
+def write_atomically(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """Replace `path` with `chunks` in one step (a temporary file in the same folder, then os.replace):
+    readers see the old file or the new one, never a part. The file keeps its permissions; `durable`
+    flushes it to disk first (a file the user wrote; not needed for a cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with open(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _too_large(size: int, limit: int) -> str:
