@@ -8,20 +8,24 @@ when that can't be done safely (the file isn't TOML, isn't a regular file) savin
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import hashlib
+import importlib.util
+import json
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
 from platformdirs import user_config_dir
 
-from quizapp.content.files import write_atomically
+from quizapp.content.files import read_regular_file, write_atomically
 
 SETTINGS_ENV = "QUIZAPP_SETTINGS"
 ENV_PREFIX = "QUIZAPP_"
@@ -164,17 +168,65 @@ def load_settings(
     """The settings (the file, with QUIZAPP_* variables on top) and every problem found on the way.
 
     An unusable value never stops the app: it falls back to its default, the rest still applies. Values
-    from the file must have the right TOML type (`true` is not a number); variables are parsed from text."""
+    from the file must have the right TOML type (`true` is not a number); variables are parsed from text.
+    What pydantic made of a file and variables is remembered in the cache folder (`settings.json`), so
+    an unchanged file is not checked again at every start."""
     path = path or settings_path(environ)
     file = read_settings_file(path)
     problems = [file.problem] if file.problem else []
+    overrides = env_overrides(environ)
+    if not file.data and not overrides:
+        return Settings(), problems
+    memo = _memo_file()
+    key = _memo_key(path, file.text, overrides)
+    remembered = _recall(memo, key) if memo is not None else None
+    if remembered is not None:
+        return remembered
     values, found = check_values(file.data, str(path), strict=True)
     problems += found
-    for name, text in env_overrides(environ).items():
+    for name, text in overrides.items():
         value, found = check_values({name: text}, ENV_PREFIX + name.upper(), strict=False)
         values.update(value)
         problems += found
-    return (validate_settings(values) if values else Settings()), problems
+    settings = validate_settings(values) if values else Settings()
+    if memo is not None:
+        with contextlib.suppress(OSError, TypeError, ValueError):  # a cache: never worth failing for
+            body = {"key": key, "values": asdict(settings), "problems": problems}
+            write_atomically(memo, [json.dumps(body).encode()], durable=False)
+    return settings, problems
+
+
+def _memo_file() -> Path | None:
+    """Where checked settings are remembered: beside the parsed-bank cache, in the folder the process's
+    QUIZAPP_CACHE names or the user cache folder (None when QUIZAPP_CACHE is `off`)."""
+    from quizapp.content.cache import default_cache_file
+
+    bank_cache = default_cache_file()
+    return None if bank_cache is None else bank_cache.with_name("settings.json")
+
+
+def _memo_key(path: Path, text: str, overrides: Mapping[str, str]) -> str:
+    """Changes with anything the checked settings depend on: the file, the variables, the code that
+    checks them (this module, the FSRS parameter bounds, pydantic)."""
+    digest = hashlib.sha256(json.dumps([str(path), text, sorted(overrides.items())]).encode())
+    for file in (Path(__file__), Path(__file__).parent / "srs" / "optimize.py"):
+        digest.update(file.read_bytes())
+    for package, name in (("pydantic", "version.py"), ("fsrs", "scheduler.py")):
+        spec = importlib.util.find_spec(package)  # found, not imported
+        if spec is not None and spec.origin is not None:
+            digest.update((Path(spec.origin).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _recall(memo: Path, key: str) -> tuple[Settings, list[str]] | None:
+    """The settings and problems remembered under `key`, if any."""
+    try:
+        stored = json.loads(read_regular_file(memo, MAX_FILE_BYTES)[0])
+        if stored["key"] != key or set(stored["values"]) != set(SETTING_FIELDS):
+            return None
+        return Settings(**stored["values"]), [str(problem) for problem in stored["problems"]]
+    except Exception:  # missing, damaged, foreign: check the settings again
+        return None
 
 
 def check_values(data: Mapping[str, Any], origin: str, *, strict: bool) -> tuple[dict[str, Any], list[str]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from quizapp import settings as settings_module
 from quizapp.settings import (
     Settings,
     SettingsNotSaved,
@@ -220,3 +221,32 @@ def test_changes_between_lists_only_what_differs() -> None:
         "theme": "nord",
         "keymap": {"study.easy": None, "study.hard": "h"},
     }
+
+
+def test_checked_settings_are_remembered_until_the_file_or_a_variable_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start with an unchanged settings file takes what pydantic made of it last time."""
+    monkeypatch.setenv("QUIZAPP_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        'new_per_day = 7\ntheme = "nord"\nleech_lapses = "many"\n[keymap]\n"study.good" = "3, g"\n'
+    )
+    first = load_settings(path, environ={})
+    assert first[0].new_per_day == 7 and first[0].keymap == {"study.good": "3,g"} and len(first[1]) == 1
+    assert (tmp_path / "cache" / "settings.json").exists()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(settings_module, "validate_settings", refuse)
+    assert load_settings(path, environ={}) == first  # remembered: the same settings and problems
+    with pytest.raises(AssertionError, match="checked again"):
+        load_settings(path, environ={"QUIZAPP_NEW_PER_DAY": "9"})  # a variable changed
+    path.write_text("new_per_day = 8\n")
+    with pytest.raises(AssertionError, match="checked again"):
+        load_settings(path, environ={})  # the file changed
+    monkeypatch.undo()
+    monkeypatch.setenv("QUIZAPP_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "settings.json").write_text("{not json")
+    assert load_settings(path, environ={})[0].new_per_day == 8  # a damaged memo is only a miss
