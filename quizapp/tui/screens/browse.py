@@ -88,8 +88,8 @@ NEW_CARD = CardStatus("new")
 
 class Statuses(Mapping[str, CardStatus]):
     """Every card's status, made from its stored state when asked (any id: a card without one is new;
-    iterating gives the stored ones). No object per card for the garbage collector to go through: a full
-    pass over a big heap blocks every thread for hundreds of milliseconds."""
+    iterating gives the stored ones). It adds no object per card to the stored states for the garbage
+    collector to go through: a full pass over a big heap blocks every thread for hundreds of ms."""
 
     def __init__(self, stored: Mapping[str, repo.CardState] | None = None) -> None:
         self.stored: Mapping[str, repo.CardState] = stored or {}
@@ -162,7 +162,7 @@ class Catalog:
 
     @classmethod
     def of(cls, bank: Bank) -> Catalog:
-        """Read every card of `bank` (about 0.1 s for 10,000 cards)."""
+        """Read every card of `bank` (0.35 s for 100,000 cards in memory; more if they are unpickled)."""
         haystacks: dict[str, str] = {}
         kinds: dict[str, str] = {}
         tags: dict[str, frozenset[str]] = {}
@@ -170,7 +170,7 @@ class Catalog:
         same: dict[frozenset[str], frozenset[str]] = {}  # one set per set of tags: far fewer objects for
         for card_id in bank.cards:  # the garbage collector to go through than one per card
             haystacks[card_id] = haystack(bank, card_id)
-            kinds[card_id] = bank.cards[card_id].kind
+            kinds[card_id] = bank.kind_of[card_id]
             card_tags = frozenset(bank.card_tags(card_id))
             tags[card_id] = same.setdefault(card_tags, card_tags)
             by_topic.setdefault(bank.topic_of[card_id], []).append(card_id)
@@ -531,12 +531,11 @@ class BrowseScreen(Screen[None]):
         """One table row: id (cut to fit), state, due, kind, topic."""
         status = self.statuses[card_id]
         due = "·" if status.due is None else when(status.due, now)
-        kind = self.catalog.kinds[card_id] if self.catalog else bank.cards[card_id].kind
         return [
             Text(card_id, no_wrap=True, overflow="ellipsis"),  # the columns are COLUMNS
             Text(status.label, style="bold" if status.suspended else ""),
             Text(due),
-            Text(kind),
+            Text(bank.kind_of[card_id]),
             Text(bank.topic_of[card_id]),
         ]
 
