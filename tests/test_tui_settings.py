@@ -18,7 +18,7 @@ from textual.widgets._footer import FooterKey
 
 from quizapp.settings import Settings, load_settings, settings_path
 from quizapp.store.db import open_db
-from quizapp.tui.app import QuizApp, StudyFilter, make_app
+from quizapp.tui.app import AFTER_START_S, QuizApp, StudyFilter, make_app
 from quizapp.tui.keymap import catalog, clashes, ordered_keymap
 from quizapp.tui.screens.settings import SettingsScreen
 
@@ -121,7 +121,8 @@ async def test_problems_with_the_file_are_shown_on_start_and_on_the_screen(tmp_p
     app = _app(tmp_path, settings=settings)
     app.settings_problems = tuple(problems)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()  # the keymap is checked in a thread
+        await pilot.pause(AFTER_START_S + 0.2)
+        await app.workers.wait_for_complete()  # the keymap is checked in a thread, once Home is shown
         await pilot.pause()
         toasts = {n.title: n.message for n in app._notifications}
         assert "leech_lapses = true" in toasts["Settings: 2 problems"]

@@ -28,9 +28,10 @@ from quizapp.tui.screens.home import HomeScreen
 from quizapp.wording import plural
 
 STUDYABLE_KINDS = ("flashcard", "choice", "numeric", "code")
-# Importing scikit-learn in a thread still holds the GIL most of the time: started at the first refresh
-# it slowed Home's first frame by ~25 ms, so it starts a second later, once Home is on screen.
-WARM_AFTER_S = 1.0
+# Work that may wait until Home is on screen: importing scikit-learn (warming up) and checking a keymap
+# (it imports every screen it names). In a thread each still holds the GIL most of the time: started with
+# the app, they delayed Home's first frame by 25 ms and 400 ms.
+AFTER_START_S = 1.0
 
 # Screens opened by name (keys on Home, the command palette); imported on first use, not at start-up.
 SCREENS_BY_NAME: dict[str, str] = {
@@ -112,11 +113,15 @@ class QuizApp(App[None]):
                 severity="warning",
                 timeout=20,
             )
-        report_problems(self, self.settings.keymap)
         if self.initial_study is not None:
             self.start_study(self.initial_study)
+        self.set_timer(AFTER_START_S, self.after_start)
+
+    def after_start(self) -> None:
+        """Check the keymap and warm up scikit-learn, in threads, once Home is on screen."""
+        report_problems(self, self.settings.keymap)
         if "numeric" in self.bank.kind_of.values():
-            self.set_timer(WARM_AFTER_S, self.warm_libraries)
+            self.warm_libraries()
 
     async def action_quit(self) -> None:
         """Quit; while a grade still waits for the database's lock, ask first instead of losing it."""
