@@ -6,16 +6,16 @@ autopilot hook. The hook waits until the Home screen is mounted with its topic t
 message pending on the screen handled, renders that screen once into terminal output (the headless driver
 skips this step), records `time.perf_counter()` and exits. `perf_counter` is CLOCK_MONOTONIC on Linux,
 shared by all processes, so the parent also gets the time from spawning the child, interpreter start-up
-included; the baseline is
-`python -c "import textual.app"` timed the same way. Median of 5 runs each, after an untimed warm-up
-that compiles bytecode into the temporary folder.
+included; the baseline is `python -c "import textual.app"` timed the same way. Median of 5 runs each,
+after an untimed warm-up that compiles bytecode into the temporary folder.
 
 Also reports whether scikit-learn is imported by the time Home is ready, and which quizapp module (if
 any) imports it when every quizapp module is imported.
 
-The usual start is warm: the database exists and the cache holds the bank. A first start ever (`cold_*`:
-a new database and an empty cache folder each run, so the bank is parsed and validated and every
-migration runs) is timed the same way, alternated with the others.
+The usual start is warm: the database exists and the cache holds the bank; `with_settings_file_*` is the
+same start with a settings file (checked once, then remembered). A first start ever (`cold_*`: a new
+database and an empty cache folder each run, so the bank is parsed and validated and every migration
+runs) is timed the same way, alternated with the others.
 
 Budget (DESIGN.md §8): <= 0.5 s, and <= 1.8x the time to import textual.app (first start ever: <= 2.5x).
 Also reported: when Home's counts (made in a worker, behind a loading state) are on screen.
@@ -82,6 +82,16 @@ t_exit = time.perf_counter()
 print(json.dumps({"start": t_start, "imported": t_imported, "made": t_made, **marks, "exited": t_exit,
                   "sklearn": "sklearn" in sys.modules, "numpy": "numpy" in sys.modules,
                   "modules": len(sys.modules), "topics": len(app.bank.topics), "cards": len(app.bank.cards)}))
+"""
+
+# A user's settings file as the Settings screen writes it: a theme, a key, limits.
+SETTINGS_FILE = """\
+new_per_day = 30
+desired_retention = 0.88
+theme = "nord"
+
+[keymap]
+"study.good" = "3,g"
 """
 
 IMPORT_CHILD = """
@@ -167,10 +177,14 @@ def main() -> None:
         db = str(home / "quizapp.db")
         run_child(APP_CHILD, env, db)  # warm-up: bytecode, the database file and the cache now exist
         run_child(IMPORT_CHILD, env)
-        app_runs, import_runs, cold_runs = [], [], []
+        settings_env = {**env, "QUIZAPP_SETTINGS": str(home / "user-settings.toml")}
+        (home / "user-settings.toml").write_text(SETTINGS_FILE, encoding="utf-8")
+        run_child(APP_CHILD, settings_env, db)  # warm-up: the checked settings are remembered
+        app_runs, import_runs, cold_runs, settings_runs = [], [], [], []
         for run in range(runs):  # alternate, so a noisy neighbour hits all alike
             app_runs.append(run_child(APP_CHILD, env, db))
             import_runs.append(run_child(IMPORT_CHILD, env))
+            settings_runs.append(run_child(APP_CHILD, settings_env, db))
             cold_env = {**env, "QUIZAPP_CACHE": str(home / f"cold-cache-{run}")}
             cold_runs.append(run_child(APP_CHILD, cold_env, str(home / f"cold-{run}.db")))
         spy = run_child(SKLEARN_CHILD, env)
@@ -179,6 +193,7 @@ def main() -> None:
     import_s = median_of(import_runs, "imported", "spawned")
     ratio = startup_s / import_s
     cold_s = median_of(cold_runs, "frame", "spawned")
+    settings_s = median_of(settings_runs, "frame", "spawned")
     last = app_runs[-1]
     ms = {
         "interpreter_start": median_of(app_runs, "start", "spawned"),
@@ -201,6 +216,8 @@ def main() -> None:
         "import_textual_app_runs_s": [round(r["imported"] - r["spawned"], 3) for r in import_runs],
         "import_textual_app_in_child_s": round(median_of(import_runs, "imported", "start"), 3),
         "ratio_to_import": round(ratio, 2),
+        "with_settings_file_startup_s": round(settings_s, 3),
+        "with_settings_file_ratio_to_import": round(settings_s / import_s, 2),
         "cold_startup_s": round(cold_s, 3),
         "cold_ratio_to_import": round(cold_s / import_s, 2),
         "cold_make_app_ms": round(median_of(cold_runs, "made", "imported") * 1000, 1),
