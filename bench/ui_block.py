@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -72,6 +73,7 @@ def run_app(path: Path, bank: Bank, settings: Settings) -> dict[str, Any]:
     from quizapp.tui.screens.home import HomeScreen
     from quizapp.tui.screens.stats import StatsScreen
 
+    gc.freeze()  # as load_bank leaves a bank it built: out of the cyclic GC's collections (100k cards)
     app = QuizApp(bank, open_db(path, autocheckpoint=False), settings, clock=lambda: NOW)
     marks: dict[str, Any] = {"phase": "start", "block": {}, "ready": {}}
 

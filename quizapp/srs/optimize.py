@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -255,7 +256,10 @@ def measure_log(db_path: str, parameters: Sequence[float] | None, starts_at: int
 
 def main() -> None:
     """The process Stats runs: a JSON request {"db", "parameters", "day_starts_at"} on stdin, a JSON
-    answer on stdout: {"log_loss", "rmse", "predicted"}, or {"error"} when there is too little to judge."""
+    answer on stdout: {"log_loss", "rmse", "predicted"}, or {"error"} when there is too little to judge.
+    It runs at a lower priority: on two cores it would otherwise take CPU from the UI it reports to."""
+    if hasattr(os, "nice"):
+        os.nice(10)
     request = json.load(sys.stdin)
     try:
         found = measure_log(request["db"], request["parameters"], request["day_starts_at"])
