@@ -9,6 +9,7 @@ its `file:line` before anything is evaluated. `quizapp.problems.formula` evaluat
 from __future__ import annotations
 
 import ast
+import keyword
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -72,6 +73,9 @@ def expression_problem(text: str, names: frozenset[str] | set[str]) -> str | Non
     """Why `text` is not an allowed expression over `names` (params), or None when it is allowed."""
     if len(text) > MAX_EXPRESSION:
         return f"expression longer than {MAX_EXPRESSION} characters"
+    name = text.strip()
+    if name.isascii() and name.isidentifier() and not keyword.iskeyword(name):  # `{a}`: needs no parse
+        return _name_problem(name, names)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", SyntaxWarning)  # e.g. `1if x`: Python guesses, we refuse
@@ -84,11 +88,8 @@ def expression_problem(text: str, names: frozenset[str] | set[str]) -> str | Non
         return _REFUSED[ast.Attribute]
     for node in nodes:
         if isinstance(node, ast.Name):
-            if "__" in node.id:
-                return f"`{node.id}`: dunder names are not allowed"
-            if node.id not in names and node.id not in FUNCTIONS and node.id not in CONSTANTS:
-                known = ", ".join(sorted(names)) or "none"
-                return f"unknown name `{node.id}` (params: {known}; functions: see `quizapp schema`)"
+            if problem := _name_problem(node.id, names):
+                return problem
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 called = ast.unparse(node.func)
@@ -103,6 +104,16 @@ def expression_problem(text: str, names: frozenset[str] | set[str]) -> str | Non
             return _REFUSED[type(node)]
         elif not isinstance(node, _NODES):
             return f"`{type(node).__name__}` is not allowed in formulas"
+    return None
+
+
+def _name_problem(name: str, names: frozenset[str] | set[str]) -> str | None:
+    """Why the name `name` may not appear in a formula over `names` (params), or None."""
+    if "__" in name:
+        return f"`{name}`: dunder names are not allowed"
+    if name not in names and name not in FUNCTIONS and name not in CONSTANTS:
+        known = ", ".join(sorted(names)) or "none"
+        return f"unknown name `{name}` (params: {known}; functions: see `quizapp schema`)"
     return None
 
 
