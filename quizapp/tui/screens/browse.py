@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -86,44 +86,61 @@ class CardStatus:
 NEW_CARD = CardStatus("new")
 
 
-class Statuses(Mapping[str, CardStatus]):
-    """Every card's status, made from its stored state when asked (any id: a card without one is new;
-    iterating gives the stored ones). It adds no object per card to the stored states for the garbage
-    collector to go through: a full pass over a big heap blocks every thread for hundreds of ms."""
+Compact = tuple[str, bool, bool, datetime | None]  # a CardStatus's fields: a tuple the GC stops tracking
 
-    def __init__(self, stored: Mapping[str, repo.CardState] | None = None) -> None:
-        self.stored: Mapping[str, repo.CardState] = stored or {}
+
+class Statuses(Mapping[str, CardStatus]):
+    """Every card's status, made when asked (any id: a card with no stored state is new; iterating gives
+    the stored ones). Each is kept as a plain tuple, which the garbage collector stops tracking: 100,000
+    objects kept alive would make it go through the whole heap, blocking every thread for 0.25 s."""
+
+    def __init__(self, compact: dict[str, Compact] | None = None) -> None:
+        self._compact = compact or {}
+
+    @classmethod
+    def of(cls, stored: Iterable[repo.CardState]) -> Statuses:
+        """From stored states (an iterable: they needn't all be alive at once)."""
+        return cls({state.card_id: _compact(state) for state in stored})
 
     def __getitem__(self, card_id: str) -> CardStatus:
-        return CardStatus.of(self.stored.get(card_id))
+        compact = self._compact.get(card_id)
+        return NEW_CARD if compact is None else CardStatus(*compact)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.stored)
+        return iter(self._compact)
 
     def __len__(self) -> int:
-        return len(self.stored)
+        return len(self._compact)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Statuses) and self.stored == other.stored
+        return isinstance(other, Statuses) and self._compact == other._compact
 
     __hash__ = None  # type: ignore[assignment]
 
     def updated(self, card_id: str, stored: repo.CardState | None) -> Statuses:
         """A copy with `card_id`'s stored state replaced (a worker may be reading this one)."""
-        states = dict(self.stored)
+        compact = dict(self._compact)
         if stored is None:
-            states.pop(card_id, None)
+            compact.pop(card_id, None)
         else:
-            states[card_id] = stored
-        return Statuses(states)
+            compact[card_id] = _compact(stored)
+        return Statuses(compact)
+
+
+def _compact(stored: repo.CardState) -> Compact:
+    status = CardStatus.of(stored)
+    return (status.state, status.suspended, status.leech, status.due)
 
 
 def read_statuses(path: str) -> Statuses:
     """Every card's status, read on a connection of the calling thread's own (sqlite3 connections are per
-    thread: a worker can't use the app's)."""
+    thread: a worker can't use the app's), one stored state at a time (`repo.card_states` keeps them all)."""
     db = sqlite3.connect(path, timeout=5)
     try:
-        return Statuses(repo.card_states(db))
+        rows = db.execute(f"SELECT {', '.join(repo.CARD_COLUMNS)} FROM cards")
+        return Statuses.of(
+            repo.CardState.from_row(dict(zip(repo.CARD_COLUMNS, row, strict=True))) for row in rows
+        )
     finally:
         db.close()
 
@@ -335,7 +352,7 @@ class BrowseScreen(Screen[None]):
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(app.bank.cards) <= INLINE_CARDS:
             self._set_catalog(Catalog.of(app.bank))
-            self.statuses = Statuses(repo.card_states(app.db))
+            self.statuses = Statuses.of(repo.card_states(app.db).values())
             self.refilter(keep=self.initial_card)
             return
         table.border_title = "loading…"
@@ -382,7 +399,7 @@ class BrowseScreen(Screen[None]):
         app = quiz_app(self)
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(self.catalog) <= INLINE_CARDS:
-            self._new_statuses(Statuses(repo.card_states(app.db)))
+            self._new_statuses(Statuses.of(repo.card_states(app.db).values()))
         else:
             self.reread(path)
 
