@@ -102,6 +102,25 @@ async def test_leaving_stats_kills_the_fit_process(
     assert all(p.returncode < 0 for p in spawned)  # killed, not finished
 
 
+async def test_a_recount_while_the_fit_is_measured_leaves_it_running(
+    tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats_module, "FIT_COMMAND", SLEEPER)
+    _log(tmp_path)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await _until(lambda: spawned)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        screen.counted = False
+        await pilot.press("r")
+        await _until(lambda: screen.counted)
+        await pilot.pause()
+        assert len(spawned) == 1 and spawned[0].returncode is None  # the same log: not measured again
+        assert "measuring the fit…" in _fit_caption(app)
+
+
 async def test_a_failed_fit_is_a_plain_message(
     tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,6 +42,7 @@ COLUMNS = (
     ("numeric", "Numeric right"),
     ("drills", "Drills right"),
 )
+COUNTING = "[b]Reviews per day[/b]: counting…"
 ALL = "*all*"  # the key of the totals row (topic ids are lowercase words and dashes)
 # Past this many reviews the fit is not measured each time Stats opens: it takes seconds of CPU per 100,000.
 AUTO_FIT_LIMIT = 200_000
@@ -121,11 +122,14 @@ class StatsScreen(Screen[None]):
         # By topic: the days before today are counted once a study day (a recount reads only today's).
         self.recent = stats.RecentHistory(stats.HISTORY_DAYS, drills=True)
         self._counting = threading.Lock()  # one count at a time uses `recent`
+        self._counting_early = False  # compose started the first count (resume needn't)
 
     def compose(self) -> ComposeResult:
+        # The first count starts before the widgets mount (at 100k reviews mounting takes as long as it).
+        self._counting_early = self.count_from_file()
         yield Header()
         with Vertical(id="stats"):
-            yield Static(id="reviews-caption", classes="stats-caption")
+            yield Static(COUNTING, id="reviews-caption", classes="stats-caption")
             yield BarChart(id="reviews-chart")
             with Horizontal(id="forecast-row"):
                 yield Static(id="forecast-caption")
@@ -143,7 +147,10 @@ class StatsScreen(Screen[None]):
         self.query_one("#topic-stats", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        # Each time Stats comes to the front, the first time included (after on_mount).
+        # Each time Stats comes to the front; the first time, unless compose already started the count.
+        if self._counting_early:
+            self._counting_early = False
+            return
         self.recount()
 
     def action_recount(self) -> None:
@@ -153,17 +160,23 @@ class StatsScreen(Screen[None]):
     def recount(self) -> None:
         """Count from the store: in a thread worker on a connection of its own when there is a database
         file (at 1M reviews this takes seconds), meanwhile the screen says so; in memory (tests), here."""
+        if self.count_from_file():
+            if not self.counted:
+                self.query_one("#reviews-caption", Static).update(COUNTING)
+            return
         app = quiz_app(self)
-        settings, now = app.settings, app.clock()
-        self._generation += 1
+        with self._counting:
+            self.show_counts(count_stats(app.db, app.bank, app.settings, app.clock(), self.recent))
+
+    def count_from_file(self) -> bool:
+        """Start a count in a worker when the store is a writable file; False (nothing started) if not."""
+        app = quiz_app(self)
         path = database_file(app.db)
         if path is None or is_read_only(app.db):
-            with self._counting:
-                self.show_counts(count_stats(app.db, app.bank, settings, now, self.recent))
-            return
-        if not self.counted:
-            self.query_one("#reviews-caption", Static).update("[b]Reviews per day[/b]: counting…")
-        self.count_in_worker(path, settings, now, self._generation)
+            return False
+        self._generation += 1
+        self.count_in_worker(path, app.settings, app.clock(), self._generation)
+        return True
 
     @work(thread=True, exclusive=True, group="stats-counts")
     def count_in_worker(self, path: str, settings: Settings, now: datetime, generation: int) -> None:
@@ -245,8 +258,9 @@ class StatsScreen(Screen[None]):
             tuple(app.settings.fsrs_parameters or ()),
             app.settings.day_starts_at,
         )
-        if key == self.fit_key and self.fit_text:
-            caption.update(self.fit_text)
+        if key == self.fit_key:  # measured already, or being measured (its caption says so meanwhile)
+            if self.fit_text:
+                caption.update(self.fit_text)
             return
         self.fit_key, self.fit_text = key, None
         path = database_file(app.db)
