@@ -124,6 +124,11 @@ class Reviewer:
             self._scheduler = make_scheduler(self._settings)
         return self._scheduler
 
+    @scheduler.setter
+    def scheduler(self, scheduler: fsrs.Scheduler) -> None:
+        """Use `scheduler` until the settings change (a test's scheduler without fuzzing)."""
+        self._scheduler = scheduler
+
     def grade(
         self,
         card_id: str,
