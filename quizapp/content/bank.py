@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -16,6 +14,7 @@ from quizapp.content.cache import FileCache, Key
 from quizapp.content.files import topic_files
 from quizapp.content.index import FileIndex, index_of
 from quizapp.content.problem import Problem
+from quizapp.heap import long_lived
 
 if TYPE_CHECKING:
     from quizapp.content.schema import Card
@@ -186,7 +185,7 @@ def load_bank(paths: Iterable[Path], cache: FileCache | None = None) -> Bank:
     first_topic: dict[str, tuple[int, int]] = {}
     seen: set[Key] = set()
     skipped: list[tuple[Path, FileIndex]] = []
-    with _gc_paused():
+    with long_lived():  # the bank lives as long as the app
         for path in topic_files(paths):
             key = FileCache.key(path) if cache is not None else None  # None for a special file
             entry = cache.get(key) if cache is not None and key is not None else None
@@ -222,21 +221,6 @@ def _parse(path: Path) -> tuple[FileIndex, tuple[int, int] | None, tuple[Card, .
     result = load_file(path)
     cards = result.topic.cards if result.topic is not None else ()
     return index_of(result), result.source, cards
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading allocates many long-lived objects: the cyclic GC would only rescan them, again and again.
-
-    Afterwards they are moved to the permanent generation (`gc.freeze`), out of later collections."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _check_skipped_ids(bank: Bank, path: Path, index: FileIndex) -> None:

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from quizapp.content.bank import Bank
 from quizapp.content.schema import CARD_KINDS, Card, ChoiceCard, CodeCard, Flashcard, NumericCard
+from quizapp.heap import long_lived
 from quizapp.problems.model import Problem
 from quizapp.problems.registry import ProblemError, make_problem
 from quizapp.srs.queue import StudyQueue
@@ -366,7 +367,8 @@ class BrowseScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="browse-load", description="Browse: load the cards")
     def load(self, bank: Bank, path: str, criteria: Criteria) -> None:
         """Read every card (search texts, kinds, tags) and its state, and match `criteria`."""
-        catalog = Catalog.of(bank)
+        with long_lived():  # unpickles and reads every card: kept while Browse is open
+            catalog = Catalog.of(bank)
         statuses = read_statuses(path)
         found = match_cards(catalog, statuses, criteria)
         self.post_message(self.Loaded(catalog, statuses, criteria, found))
