@@ -5,7 +5,7 @@ is the current one, day -1 yesterday, day 1 tomorrow."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlite3 import Connection
@@ -14,7 +14,6 @@ from quizapp.content.bank import Bank
 from quizapp.settings import Settings
 from quizapp.srs.scheduler import study_day_start
 from quizapp.store import history, repo
-from quizapp.store.repo import to_db
 
 RECENT_DAYS = 30  # Home's retention: the last 30 study days
 HISTORY_DAYS = 90  # Stats: reviews per day, retention and accuracy over the last 90 study days
@@ -208,7 +207,7 @@ def topic_history(
     the window holds ~90k cards, and an object per card (then one per topic sum) cost more than the SQL."""
     topic_of, kind_of = bank.topic_of, bank.kind_of
     sums: dict[str, list[int]] = {}  # reviews, mature, passed, numeric checked/correct, drills/right
-    for card_id, reviews, mature, passed, checked, correct in _card_total_rows(db, since, until):
+    for card_id, reviews, mature, passed, checked, correct in history.card_total_rows(db, since, until):
         topic = topic_of.get(card_id)
         if topic is None:
             continue
@@ -228,24 +227,6 @@ def topic_history(
                 found[6] += correct
     empty = TopicHistory()
     return {topic: _topic_history(sums[topic]) if topic in sums else empty for topic in bank.topics}
-
-
-def _card_total_rows(
-    db: Connection, since: datetime, until: datetime | None
-) -> Iterator[tuple[str, int, int, int, int, int]]:
-    """`history.card_totals` as bare rows (card id, reviews, mature, passed, checked, correct): the same
-    index-only range scan of `reviews_time_cover`, without a CardTotals per card."""
-    review = history.REVIEW
-    sql = (
-        f"SELECT +card_id, count(*), sum(state_before = {review}),"
-        f" sum(state_before = {review} AND rating > 1), count(correct), coalesce(sum(correct), 0)"
-        " FROM reviews WHERE reviewed_at >= ?"
-    )
-    params = [to_db(since)]
-    if until is not None:
-        sql += " AND reviewed_at < ?"
-        params.append(to_db(until))
-    return db.execute(sql + " GROUP BY +card_id", params)
 
 
 def _topic_history(sums: list[int]) -> TopicHistory:
