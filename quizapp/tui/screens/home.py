@@ -66,7 +66,8 @@ class TopicTable(DataTable[Text]):
         if rows == self.rows_shown and self.row_count == len(rows) and self.size.width == self._fitted_width:
             return  # a recount that found nothing new: refilling 200 rows blocks the UI ~0.1 s
         self.rows_shown = rows
-        self._fill()
+        if self.size.width:  # else the first layout's resize fills it, once, at the width it then has
+            self._fill()
 
     def on_resize(self) -> None:
         if self.size.width != self._fitted_width:
