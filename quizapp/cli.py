@@ -23,7 +23,8 @@ environment:
   QUIZAPP_DB        database file (default: quizapp.db in your user data folder)
   QUIZAPP_CONTENT   extra content folders, separated by the OS path separator
   QUIZAPP_SETTINGS  settings file (default: settings.toml in your user config folder)
-  QUIZAPP_CACHE     folder for the parsed-bank cache (default: your user cache folder), or `off`
+  QUIZAPP_CACHE     folder for the cache of parsed topic files and checked settings (default: your user
+                    cache folder), or `off`
 """
 
 
