@@ -144,6 +144,9 @@ async def test_home_with_an_empty_bank_says_how_to_add_topics(tmp_path: Path) ->
     empty.mkdir()
     app = make_app([empty], tmp_path / "q.db", Settings(), now=NOW)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the counts, made once Home is drawn
+        await pilot.pause()
         assert "No topics found" in str(app.screen.query_one("#topic-summary").render())
         await pilot.press("enter", "a")  # studying nothing shows the end screen, not an error
         assert "Nothing is due" in str(app.screen.query_one("#done").render())

@@ -93,11 +93,13 @@ class QuizApp(App[None]):
         self.initial_study = study
         self.reviewer = Reviewer(db, self.settings, clock)
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # Before Home is made: set later, each would restyle or rebind a screen already drawn.
         self.use_theme(self.settings.theme)
         self.set_keymap(self.settings.keymap)
+
+    def on_mount(self) -> None:
         self.fold_wal()
-        self.push_screen(HomeScreen(self.bank, self.db, self.settings, self.clock, STUDYABLE_KINDS))
         if self.bank.problems:
             self.notify(
                 f"{plural(len(self.bank.problems), 'problem')} in the content were skipped; "
@@ -122,6 +124,10 @@ class QuizApp(App[None]):
         report_problems(self, self.settings.keymap)
         if "numeric" in self.bank.kind_of.values():
             self.warm_libraries()
+
+    def get_default_screen(self) -> HomeScreen:
+        """Home is the first screen: no blank default screen is mounted and drawn before it."""
+        return HomeScreen(self.bank, self.db, self.settings, self.clock, STUDYABLE_KINDS)
 
     async def action_quit(self) -> None:
         """Quit; while a grade still waits for the database's lock, ask first instead of losing it."""
@@ -184,7 +190,7 @@ class QuizApp(App[None]):
     def action_open_screen(self, name: str) -> None:
         """Open the screen called `name` ("home" goes back to Home) unless it is already showing."""
         if name == "home":
-            while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
                 self.pop_screen()
             return
         module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")

@@ -297,8 +297,12 @@ class HomeScreen(Screen[None]):
         self.query_one("#topics", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        # Each time Home comes to the front, the first time included (after on_mount): one count.
-        self.refresh_counts()
+        # Each time Home comes to the front, the first time included: one count. As the app's first
+        # screen, Home may hear of its first resume before it is composed: it counts once it is.
+        if self.is_mounted:
+            self.refresh_counts()
+        else:
+            self.call_after_refresh(self.refresh_counts)
 
     def refresh_counts(self) -> None:
         """Recount from the store (after a study session, say). With a database file the counts grow
