@@ -31,7 +31,7 @@ Unit = Literal["real", "probability", "percent", "count"]
 class Model(BaseModel):
     """Base of every content model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CardBase(Model):
