@@ -160,18 +160,6 @@ def _unpickled(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
-def test_looking_up_one_card_unpickles_only_the_file_that_holds_it(
-    tmp_path: Path, content: Path, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cache_file = tmp_path / "bank.pickle"
-    fresh = load_bank([content], FileCache(cache_file))
-    unpickled = _unpickled(monkeypatch)
-    warm = load_bank([content], FileCache(cache_file))
-    assert warm.cards.get("beta-two") == fresh.cards["beta-two"]
-    assert warm.cards.get("no-such-card") is None
-    assert unpickled == [content / "beta.yaml"] and len(parsed) == 2  # nothing parsed, nothing else
-
-
 def test_a_warm_bank_follows_the_same_rules_for_duplicates(tmp_path: Path, content: Path) -> None:
     alpha = (content / "alpha.yaml").read_text(encoding="utf-8")
     beta = (content / "beta.yaml").read_text(encoding="utf-8")
@@ -216,9 +204,10 @@ def test_a_warm_bank_unpickles_a_files_cards_only_when_one_is_asked_for(
     assert (warm.topic_of, warm.positions, warm.topics) == (fresh.topic_of, fresh.positions, fresh.topics)
     assert warm.select(kinds=["numeric"]) == fresh.select(kinds=["numeric"]) != []
     assert unpickled == []
+    assert warm.cards.get("no-such-card") is None and unpickled == []
     assert warm.cards["beta-one"] == fresh.cards["beta-one"]
     assert warm.cards["beta-two"] == fresh.cards["beta-two"]  # same file: unpickled once, above
-    assert unpickled == [content / "beta.yaml"]
+    assert unpickled == [content / "beta.yaml"] and len(parsed) == 2  # nothing parsed
     assert dict(warm.cards) == dict(fresh.cards) and len(unpickled) == 2
 
 
