@@ -135,13 +135,10 @@ def _compact(stored: repo.CardState) -> Compact:
 
 def read_statuses(path: str) -> Statuses:
     """Every card's status, read on a connection of the calling thread's own (sqlite3 connections are per
-    thread: a worker can't use the app's), one stored state at a time (`repo.card_states` keeps them all)."""
+    thread: a worker can't use the app's)."""
     db = sqlite3.connect(path, timeout=5)
     try:
-        rows = db.execute(f"SELECT {', '.join(repo.CARD_COLUMNS)} FROM cards")
-        return Statuses.of(
-            repo.CardState.from_row(dict(zip(repo.CARD_COLUMNS, row, strict=True))) for row in rows
-        )
+        return Statuses.of(repo.card_states(db))
     finally:
         db.close()
 
@@ -353,7 +350,7 @@ class BrowseScreen(Screen[None]):
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(app.bank.cards) <= INLINE_CARDS:
             self._set_catalog(Catalog.of(app.bank))
-            self.statuses = Statuses.of(repo.card_states(app.db).values())
+            self.statuses = Statuses.of(repo.card_states(app.db))
             self.refilter(keep=self.initial_card)
             return
         table.border_title = "loading…"
@@ -401,7 +398,7 @@ class BrowseScreen(Screen[None]):
         app = quiz_app(self)
         path = database_file(app.db)
         if path is None or is_read_only(app.db) or len(self.catalog) <= INLINE_CARDS:
-            self._new_statuses(Statuses.of(repo.card_states(app.db).values()))
+            self._new_statuses(Statuses.of(repo.card_states(app.db)))
         else:
             self.reread(path)
 
