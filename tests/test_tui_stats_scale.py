@@ -19,7 +19,7 @@ from quizapp.srs import stats
 from quizapp.store import repo
 from quizapp.store.db import open_db
 from quizapp.store.repo import CardState, Review
-from quizapp.tui.app import QuizApp, make_app
+from quizapp.tui.app import AFTER_START_S, QuizApp, make_app
 from quizapp.tui.screens import stats as stats_module
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.stats import ALL, StatsScreen
@@ -189,7 +189,7 @@ async def test_recounts_equal_a_count_from_scratch_after_grades_undo_and_reset(t
         await _until(lambda: screen.counted)
         assert _shown(app) == _from_scratch(app, path)
         assert _shown(app)["alpha"] == ["2", "0% of 1", "50% of 2", "—"]
-        assert screen.recent._key is not None  # the past days are kept for the next recount
+        assert app.stats_history._key is not None  # the past days are kept for the next recount
 
         _grade(db, "alpha-two", "alpha", NOW - 4 * DAY, 3, "choice")  # a past day changes (another process)
         await recount()
@@ -204,3 +204,18 @@ async def test_recounts_equal_a_count_from_scratch_after_grades_undo_and_reset(t
         await recount()
         assert _shown(app)["beta"][:2] == ["2", "0% of 1"]
     db.close()
+
+
+async def test_stats_past_days_are_counted_ahead_after_start(tmp_path: Path) -> None:
+    """A second after start the app counts Stats' days before today in a thread, so that opening Stats
+    counts today's reviews alone; what it then shows equals a count from scratch."""
+    _log(tmp_path)
+    path, app = tmp_path / "q.db", _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.stats_history._key is None
+        await pilot.pause(AFTER_START_S + 0.2)
+        await app.workers.wait_for_complete()
+        assert app.stats_history._key is not None  # counted ahead, before Stats was ever opened
+        await pilot.press("s")
+        await _until(lambda: isinstance(app.screen, StatsScreen) and app.screen.counted)
+        assert _shown(app) == _from_scratch(app, path)

@@ -5,6 +5,7 @@ is the current one, day -1 yesterday, day 1 tomorrow."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -235,29 +236,33 @@ def _topic_history(sums: list[int]) -> TopicHistory:
 
 
 class RecentHistory:
-    """`topic_history` over the last `days` study days, for a screen that recounts often (Home, after each
-    session). The days before today are aggregated once per study day: reviews are added at the current
-    time, so those days only change when a grade from before the day began is undone, which an index-only
-    count of them notices. Today's reviews are aggregated afresh on every call."""
+    """`topic_history` over the last `days` study days, for counts made often (Home after each session,
+    Stats at each opening). The days before today are aggregated once per study day: reviews are added at
+    the current time, so those days only change when a grade from before the day began is undone, which
+    an index-only count of them notices. Today's reviews are aggregated afresh on every call. Threads may
+    share one (the app counts Stats' past days ahead, after start)."""
 
     def __init__(self, days: int, drills: bool = False) -> None:
         self.days, self.drills = days, drills
         self._key: tuple[datetime, datetime, int] | None = None
         self._past: dict[str, TopicHistory] = {}
+        self._lock = threading.Lock()  # workers of several screens (and a warm-up) may share one
 
     def topics(
         self, db: Connection, bank: Bank, settings: Settings, now: datetime, tz: tzinfo | None = None
     ) -> dict[str, TopicHistory]:
-        """Per topic id, every topic of the bank."""
+        """Per topic id, every topic of the bank. Any thread, one call at a time."""
         edges = day_edges(now, settings.day_starts_at, -(self.days - 1), self.days - 1, tz)
         start, today_start = edges[0], edges[-1]
-        (past_reviews,) = history.review_counts(db, [start, today_start]) if start < today_start else (0,)
-        key = (start, today_start, past_reviews)
-        if self._key != key:
-            self._past = topic_history(db, bank, start, today_start, self.drills)
-            self._key = key
-        fresh = topic_history(db, bank, today_start, None, self.drills)
-        return {topic_id: self._past.get(topic_id, TopicHistory()) + fresh[topic_id] for topic_id in fresh}
+        with self._lock:
+            (past_reviews,) = history.review_counts(db, [start, today_start]) if start < today_start else (0,)
+            key = (start, today_start, past_reviews)
+            if self._key != key:
+                self._past = topic_history(db, bank, start, today_start, self.drills)
+                self._key = key
+            fresh = topic_history(db, bank, today_start, None, self.drills)
+            past = self._past
+        return {topic_id: past.get(topic_id, TopicHistory()) + fresh[topic_id] for topic_id in fresh}
 
 
 def recent_start(now: datetime, settings: Settings, days: int, tz: tzinfo | None = None) -> datetime:

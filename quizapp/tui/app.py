@@ -19,6 +19,7 @@ from textual.binding import Binding, Keymap
 from quizapp.content.bank import Bank, content_dirs, load_bank
 from quizapp.content.cache import FileCache
 from quizapp.settings import Settings, save_settings
+from quizapp.srs import stats
 from quizapp.srs.queue import StudyQueue
 from quizapp.srs.scheduler import Clock, Reviewer, utcnow
 from quizapp.store.db import checkpoint, database_file, is_read_only, open_db
@@ -92,6 +93,9 @@ class QuizApp(App[None]):
         self.clock = clock
         self.initial_study = study
         self.reviewer = Reviewer(db, self.settings, clock)
+        # Stats' retention and accuracy by topic: the days before today, kept between openings of Stats
+        # and counted ahead after start, so that opening it counts today's reviews alone.
+        self.stats_history = stats.RecentHistory(stats.HISTORY_DAYS, drills=True)
 
     def on_load(self) -> None:
         # Before Home is made: set later, each would restyle or rebind a screen already drawn.
@@ -120,10 +124,28 @@ class QuizApp(App[None]):
         self.set_timer(AFTER_START_S, self.after_start)
 
     def after_start(self) -> None:
-        """Check the keymap and warm up scikit-learn, in threads, once Home is on screen."""
+        """Check the keymap, count Stats' past days and warm up scikit-learn, in threads, once Home is on
+        screen."""
         report_problems(self, self.settings.keymap)
+        self.count_stats_ahead()
         if "numeric" in self.bank.kind_of.values():
             self.warm_libraries()
+
+    def count_stats_ahead(self) -> None:
+        """Count Stats' days before today in a thread, on a connection of its own (a database file only)."""
+        path = database_file(self.db)
+        if path is None or is_read_only(self.db):
+            return
+        bank, settings, now = self.bank, self.settings, self.clock()
+
+        def count() -> None:
+            db = sqlite3.connect(path, timeout=5)
+            try:
+                self.stats_history.topics(db, bank, settings, now)
+            finally:
+                db.close()
+
+        self.run_worker(count, thread=True, group="stats-ahead", exit_on_error=False)
 
     def get_default_screen(self) -> HomeScreen:
         """Home is the first screen: no blank default screen is mounted and drawn before it."""

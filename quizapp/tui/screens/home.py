@@ -4,7 +4,6 @@ progress, the streak and a 30-day due forecast; start studying everything, a top
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -262,7 +261,6 @@ class HomeScreen(Screen[None]):
         self.recent = stats.RecentHistory(stats.RECENT_DAYS)  # retention: past days counted once a day
         self.counted = False  # True once the store's counts are shown (until then: a loading state)
         self._generation = 0  # of the latest count asked for; older results are dropped
-        self._counting = threading.Lock()  # one count at a time uses `recent`
         self.has_tags = any(topic.tags for topic in bank.topics.values()) or any(bank.tags_of.values())
 
     @property
@@ -313,8 +311,7 @@ class HomeScreen(Screen[None]):
         self._generation += 1
         path = database_file(self.db)
         if path is None or is_read_only(self.db):
-            with self._counting:
-                found = count_home(self.db, self.bank, settings, now, self.kinds, self.recent)
+            found = count_home(self.db, self.bank, settings, now, self.kinds, self.recent)
             self.show_counts(found, settings)
             return
         if not self.counted:
@@ -326,8 +323,7 @@ class HomeScreen(Screen[None]):
         """Count on a connection of this thread's own (sqlite3 connections are per thread)."""
         db = sqlite3.connect(path, timeout=5)
         try:
-            with self._counting:
-                found = count_home(db, self.bank, settings, now, self.kinds, self.recent)
+            found = count_home(db, self.bank, settings, now, self.kinds, self.recent)
         finally:
             db.close()
         self.post_message(self.CountsReady(found, generation))

@@ -9,7 +9,6 @@ import asyncio
 import json
 import sqlite3
 import sys
-import threading
 from asyncio.subprocess import PIPE
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -119,9 +118,6 @@ class StatsScreen(Screen[None]):
         self.fit_text: str | None = None
         self.counted = False  # True once the counts are shown (until then: a loading state)
         self._generation = 0  # of the latest count asked for; older results are dropped
-        # By topic: the days before today are counted once a study day (a recount reads only today's).
-        self.recent = stats.RecentHistory(stats.HISTORY_DAYS, drills=True)
-        self._counting = threading.Lock()  # one count at a time uses `recent`
         self._counting_early = False  # compose started the first count (resume needn't)
 
     def compose(self) -> ComposeResult:
@@ -165,8 +161,7 @@ class StatsScreen(Screen[None]):
                 self.query_one("#reviews-caption", Static).update(COUNTING)
             return
         app = quiz_app(self)
-        with self._counting:
-            self.show_counts(count_stats(app.db, app.bank, app.settings, app.clock(), self.recent))
+        self.show_counts(count_stats(app.db, app.bank, app.settings, app.clock(), app.stats_history))
 
     def count_from_file(self) -> bool:
         """Start a count in a worker when the store is a writable file; False (nothing started) if not."""
@@ -183,8 +178,8 @@ class StatsScreen(Screen[None]):
         """Count on this thread's own connection (sqlite3 connections are per thread)."""
         db = sqlite3.connect(path, timeout=5)
         try:
-            with self._counting:
-                found = count_stats(db, quiz_app(self).bank, settings, now, self.recent)
+            app = quiz_app(self)
+            found = count_stats(db, app.bank, settings, now, app.stats_history)
         finally:
             db.close()
         self.post_message(self.CountsReady(found, generation))
