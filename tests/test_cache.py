@@ -225,3 +225,17 @@ def test_cards_rewritten_by_another_quizapp_after_the_start_are_never_mixed_in(
     assert parsed[-1] == content / "beta.yaml" and len(parsed) == 3  # parsed again, not trusted
     cards_file.unlink()  # gone altogether
     assert warm.cards["alpha-one"] == fresh.cards["alpha-one"] and len(parsed) == 4
+
+
+def test_a_named_pipe_in_place_of_the_cards_file_never_blocks(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    cache_file = tmp_path / "bank.pickle"
+    fresh = load_bank([content], FileCache(cache_file))
+    warm = load_bank([content], FileCache(cache_file))
+    (tmp_path / "bank.cards").unlink()
+    os.mkfifo(tmp_path / "bank.cards")  # opening it to read would wait for a writer forever
+    assert warm.cards["beta-one"] == fresh.cards["beta-one"]  # parsed again instead
+    assert parsed[-1] == content / "beta.yaml"
