@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -72,11 +74,24 @@ def _fit_caption(app: QuizApp) -> str:
     return str(app.screen.query_one("#fit-caption").render())
 
 
-async def test_the_fit_is_measured_in_another_process(tmp_path: Path, spawned: list[Any]) -> None:
+@asynccontextmanager
+async def _stats_measuring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...] | None = None
+) -> AsyncIterator[tuple[QuizApp, Any]]:
+    """The app with a small log, Stats opened; its fit measured by `command` (default: the real one)."""
+    if command is not None:
+        monkeypatch.setattr(stats_module, "FIT_COMMAND", command)
     _log(tmp_path)
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
+        yield app, pilot
+
+
+async def test_the_fit_is_measured_in_another_process(
+    tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with _stats_measuring(tmp_path, monkeypatch) as (app, _):
         await _until(lambda: "log loss" in _fit_caption(app))
         assert "default FSRS parameters · log loss" in _fit_caption(app)
         assert "over 2 predicted reviews" in _fit_caption(app)  # the first review predicts nothing
@@ -86,11 +101,7 @@ async def test_the_fit_is_measured_in_another_process(tmp_path: Path, spawned: l
 async def test_leaving_stats_kills_the_fit_process(
     tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stats_module, "FIT_COMMAND", SLEEPER)
-    _log(tmp_path)
-    app = _app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+    async with _stats_measuring(tmp_path, monkeypatch, SLEEPER) as (app, pilot):
         await _until(lambda: spawned)
         assert "measuring the fit…" in _fit_caption(app)
         await pilot.press("escape")
@@ -105,11 +116,7 @@ async def test_leaving_stats_kills_the_fit_process(
 async def test_a_recount_while_the_fit_is_measured_leaves_it_running(
     tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stats_module, "FIT_COMMAND", SLEEPER)
-    _log(tmp_path)
-    app = _app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+    async with _stats_measuring(tmp_path, monkeypatch, SLEEPER) as (app, pilot):
         await _until(lambda: spawned)
         screen = app.screen
         assert isinstance(screen, StatsScreen)
@@ -124,11 +131,8 @@ async def test_a_recount_while_the_fit_is_measured_leaves_it_running(
 async def test_a_failed_fit_is_a_plain_message(
     tmp_path: Path, spawned: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stats_module, "FIT_COMMAND", (sys.executable, "-c", "raise SystemExit('no luck')"))
-    _log(tmp_path)
-    app = _app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+    failing = (sys.executable, "-c", "raise SystemExit('no luck')")
+    async with _stats_measuring(tmp_path, monkeypatch, failing) as (app, pilot):
         await _until(lambda: "could not" in _fit_caption(app))
         assert "the fit could not be measured (no luck)" in _fit_caption(app)
         assert isinstance(app.screen, StatsScreen)
