@@ -239,3 +239,23 @@ def test_a_named_pipe_in_place_of_the_cards_file_never_blocks(
     os.mkfifo(tmp_path / "bank.cards")  # opening it to read would wait for a writer forever
     assert warm.cards["beta-one"] == fresh.cards["beta-one"]  # parsed again instead
     assert parsed[-1] == content / "beta.yaml"
+
+
+def test_a_bank_keeps_reading_its_own_cards_after_another_quizapp_replaces_the_cache(
+    tmp_path: Path, content: Path, parsed: list[Path]
+) -> None:
+    """An author renames a card while the app runs, and another quizapp refills the cache: the running
+    bank still finds the cards its indexes list (the cards file it started with stays open)."""
+    cache_file = tmp_path / "bank.pickle"
+    fresh = load_bank([content], FileCache(cache_file))
+    warm = load_bank([content], FileCache(cache_file))  # the running app
+    beta = content / "beta.yaml"
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace("id: beta-two", "id: beta-renamed"), encoding="utf-8"
+    )
+    stat = beta.stat()
+    os.utime(beta, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    other = load_bank([content], FileCache(cache_file))  # another quizapp: parses beta, rewrites the cache
+    assert "beta-renamed" in other.cards and "beta-two" not in other.cards
+    assert warm.cards["beta-two"] == fresh.cards["beta-two"]  # no KeyError: its own cards, not re-parsed
+    assert parsed.count(beta) == 2  # the fresh load and the other quizapp's

@@ -19,13 +19,14 @@ import os
 import pickle
 import secrets
 import stat
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_dir
 
-from quizapp.content.files import read_regular_file, read_regular_parts, write_atomically
+from quizapp.content.files import open_regular_file, read_regular_file, write_atomically
 from quizapp.content.index import FileIndex
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class FileCache:
         self.cards_path = path.with_suffix(".cards")
         self.dirty = False
         self._token = b""  # of the cards file that goes with the indexes read
+        self._cards_fd: int | None = None  # that file, held open while this cache is in use
         self._entries: dict[Key, Entry] | None = None  # read on first use, inside load_bank
 
     @property
@@ -103,9 +105,20 @@ class FileCache:
                         key: (index, StoredCards(start, end))
                         for key, (index, start, end) in stored["entries"].items()
                     }
+                    self._open_cards()
             except Exception:  # missing, special (NotReadable), truncated or foreign: start empty
                 self._entries = {}
         return self._entries
+
+    def _open_cards(self) -> None:
+        """Hold the cards file that goes with these indexes open: another quizapp replacing it later
+        (a new file renamed over it) leaves this one readable through the descriptor."""
+        try:
+            self._cards_fd = open_regular_file(self.cards_path)
+        except Exception:  # NotReadable: gone, special, unreadable; the cards are parsed again
+            self._cards_fd = None
+        else:
+            weakref.finalize(self, os.close, self._cards_fd)  # closed with the cache (the bank's lifetime)
 
     def cards(self, pickled: bytes | StoredCards) -> bytes | None:
         """An entry's pickled cards; None when the cards file no longer holds them (another quizapp
@@ -117,11 +130,12 @@ class FileCache:
 
     def _read_cards(self, parts: Sequence[StoredCards]) -> list[bytes] | None:
         """The given parts of the cards file, if it is still the one the indexes were read with."""
-        if not self._token:
+        fd = self._cards_fd
+        if not self._token or fd is None:
             return None
         try:
-            token, *found = read_regular_parts(self.cards_path, [(0, TOKEN_BYTES), *parts])
-        except Exception:  # NotReadable: gone, special, unreadable
+            token, *found = [os.pread(fd, end - start, start) for start, end in [(0, TOKEN_BYTES), *parts]]
+        except Exception:  # closed, or no pread (Windows): the cards are parsed again
             return None
         if token != self._token or any(
             len(part) != end - start for part, (start, end) in zip(found, parts, strict=True)

@@ -100,13 +100,13 @@ def read_regular_file(path: Path, limit: int = MAX_TOPIC_BYTES) -> tuple[bytes, 
         return b"".join(chunks), os.fstat(fd)
 
 
-def read_regular_parts(path: Path, parts: Iterable[tuple[int, int]]) -> list[bytes]:
-    """The bytes of each (start, end) range of the regular file `path` (shorter at its end).
+def open_regular_file(path: Path) -> int:
+    """A read-only descriptor of the regular file `path`, for `os.pread` (the caller closes it).
 
     Raises `NotReadable` as `read_regular_file` does; never blocks on a special file."""
     regular_file_stat(path)
     with _opened_regular(path) as (fd, _):
-        return [os.pread(fd, max(end - start, 0), start) for start, end in parts]
+        return os.dup(fd)
 
 
 @contextmanager
