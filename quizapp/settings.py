@@ -177,9 +177,8 @@ def load_settings(
     overrides = env_overrides(environ)
     if not file.data and not overrides:
         return Settings(), problems
-    memo = _memo_file()
-    key = _memo_key(path, file.text, overrides)
-    remembered = _recall(memo, key) if memo is not None else None
+    memo, key = _memo_file(), _memo_key(path, file.text, overrides)
+    remembered = _recall(memo, key) if memo is not None and key is not None else None
     if remembered is not None:
         return remembered
     values, found = check_values(file.data, str(path), strict=True)
@@ -189,7 +188,7 @@ def load_settings(
         values.update(value)
         problems += found
     settings = validate_settings(values) if values else Settings()
-    if memo is not None:
+    if memo is not None and key is not None:
         with contextlib.suppress(OSError, TypeError, ValueError):  # a cache: never worth failing for
             body = {"key": key, "values": asdict(settings), "problems": problems}
             write_atomically(memo, [json.dumps(body).encode()], durable=False)
@@ -205,16 +204,20 @@ def _memo_file() -> Path | None:
     return None if bank_cache is None else bank_cache.with_name("settings.json")
 
 
-def _memo_key(path: Path, text: str, overrides: Mapping[str, str]) -> str:
+def _memo_key(path: Path, text: str, overrides: Mapping[str, str]) -> str | None:
     """Changes with anything the checked settings depend on: the file, the variables, the code that
-    checks them (this module, the FSRS parameter bounds, pydantic)."""
+    checks them (this module, the FSRS parameter bounds, pydantic). None when that code can't be read."""
     digest = hashlib.sha256(json.dumps([str(path), text, sorted(overrides.items())]).encode())
-    for file in (Path(__file__), Path(__file__).parent / "srs" / "optimize.py"):
-        digest.update(file.read_bytes())
-    for package, name in (("pydantic", "version.py"), ("fsrs", "scheduler.py")):
-        spec = importlib.util.find_spec(package)  # found, not imported
-        if spec is not None and spec.origin is not None:
+    try:
+        for file in (Path(__file__), Path(__file__).parent / "srs" / "optimize.py"):
+            digest.update(file.read_bytes())
+        for package, name in (("pydantic", "version.py"), ("fsrs", "scheduler.py")):
+            spec = importlib.util.find_spec(package)  # found, not imported
+            if spec is None or spec.origin is None:
+                return None
             digest.update((Path(spec.origin).parent / name).read_bytes())
+    except OSError:  # installed in a way that hides its files (a zip): check every time
+        return None
     return digest.hexdigest()
 
 
