@@ -199,10 +199,10 @@ class FileCache:
             where[key] = (index, offset, offset + len(pickled))
             chunks.append(pickled)
             offset += len(pickled)
-        header = {"fingerprint": code_fingerprint(), "token": token, "entries": where}
         try:
+            header = {"fingerprint": code_fingerprint(), "token": token, "entries": where}
             write_atomically(self.cards_path, chunks, durable=False)
-        except Exception:  # a full disk, a read-only folder: no cache
+        except Exception:  # unreadable code files, a full disk, a read-only folder: no cache
             return
         try:
             write_atomically(
