@@ -71,6 +71,15 @@ async def lag_monitor(marks: dict[str, Any]) -> None:
         marks["block"][phase] = max(marks["block"].get(phase, 0.0), late)
 
 
+async def finish(app: Any, marks: dict[str, Any], monitor: asyncio.Task[None]) -> None:
+    """Let the app's workers end, measure the machine's own lateness while idle, then quit."""
+    await app.workers.wait_for_complete()
+    marks["phase"] = "idle"  # nothing to do: how late the loop wakes on this machine anyway
+    await asyncio.sleep(0.5)
+    monitor.cancel()
+    app.exit()
+
+
 def run_app(path: Path, bank: Bank, settings: Settings, settle_s: float = 0.0) -> dict[str, Any]:
     """Drive the app; with `settle_s`, wait that long on Home (and for its workers) before opening Stats."""
     from quizapp.tui.app import QuizApp
@@ -106,11 +115,7 @@ def run_app(path: Path, bank: Bank, settings: Settings, settle_s: float = 0.0) -
         await pilot.press("r")
         await until(pilot, lambda: app.screen.counted)  # type: ignore[attr-defined]
         marks["ready"]["stats_recount_s"] = time.perf_counter() - t
-        await app.workers.wait_for_complete()
-        marks["phase"] = "idle"  # nothing to do: how late the loop wakes on this machine anyway
-        await asyncio.sleep(0.5)
-        monitor.cancel()
-        app.exit()
+        await finish(app, marks, monitor)
 
     app.run(headless=True, size=(100, 30), auto_pilot=drive)
     return marks

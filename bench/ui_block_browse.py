@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ui_block import BLOCK_BUDGET_MS, NOW, build_db, fake_bank, lag_monitor
+from ui_block import BLOCK_BUDGET_MS, NOW, build_db, fake_bank, finish, lag_monitor
 
 from quizapp.content.bank import Bank
 from quizapp.content.schema import Flashcard
@@ -113,11 +113,7 @@ def run_browse(path: Path, bank: Bank) -> dict[str, Any]:
         await phase("type", type_search)
         await phase("topic_filter", clear_and_filter_topic)
         await phase("state_filter", filter_state)
-        await app.workers.wait_for_complete()
-        marks["phase"] = "idle"  # nothing to do: how late the loop wakes on this machine anyway
-        await asyncio.sleep(0.5)
-        monitor.cancel()
-        app.exit()
+        await finish(app, marks, monitor)
 
     app.run(headless=True, size=(100, 30), auto_pilot=drive)
     return marks
